@@ -1,0 +1,82 @@
+package io.tokenserver;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenserver.config.ServerConfig;
+import io.tokenserver.http.ApiVerticle;
+import io.tokenserver.http.ManagementServer;
+import io.tokenserver.metrics.MetricsSetup;
+import io.tokenserver.metrics.TokenMetrics;
+import io.tokenserver.signing.SigningPool;
+import io.tokenserver.token.TokenMinter;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * The assembled server: its own Vert.x (with metrics), the management port, the signing pool and one API
+ * verticle per event loop. Readiness is true only between a completed start and the start of a drain.
+ */
+public final class TokenServer {
+
+  private final Vertx vertx;
+  private final SigningPool pool;
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private volatile String apiDeployment;
+
+  private TokenServer(Vertx vertx, SigningPool pool) {
+    this.vertx = vertx;
+    this.pool = pool;
+  }
+
+  /** Starts everything; {@code minterFactory} receives the config (tests pass slow or counting minters). */
+  public static Future<TokenServer> start(ServerConfig config, Function<ServerConfig, TokenMinter> minterFactory) {
+    PrometheusMeterRegistry registry = MetricsSetup.createRegistry();
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions()
+            .setEventLoopPoolSize(config.eventLoops())
+            .setPreferNativeTransport(true)
+            .setMetricsOptions(MetricsSetup.vertxMetricsOptions()))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    TokenMetrics metrics = new TokenMetrics(registry);
+    SigningPool pool = new SigningPool(vertx, config.signingPoolSize(), config.signingMaxPending());
+    metrics.bind(pool);
+    TokenMinter minter = minterFactory.apply(config);
+    TokenServer server = new TokenServer(vertx, pool);
+
+    return ManagementServer.start(vertx, config.host(), config.managementPort(), registry, server.ready::get)
+        .compose(management -> vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics),
+            new DeploymentOptions().setInstances(config.eventLoops())))
+        .map(deployment -> {
+          server.apiDeployment = deployment;
+          server.ready.set(true);
+          return server;
+        })
+        .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
+  }
+
+  public boolean isReady() {
+    return ready.get();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /**
+   * Graceful stop: readiness turns 503 first, then the API servers stop accepting and finish in-flight
+   * requests (bounded by the drain timeout), then everything closes.
+   */
+  public Future<Void> shutdown() {
+    ready.set(false);
+    Future<Void> drained = apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment);
+    return drained
+        .eventually(pool::close)
+        .eventually(vertx::close);
+  }
+}

@@ -1,0 +1,141 @@
+package io.tokenserver.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The server's whole configuration, validated once at startup and immutable afterwards.
+ * Built from the merged key/value layers that {@link ConfigLoader} reads.
+ */
+public record ServerConfig(
+    String appId,
+    String appCertificate,
+    boolean demo,
+    String host,
+    int port,
+    int managementPort,
+    List<String> corsAllowOrigins,
+    int defaultExpirySeconds,
+    int maxExpirySeconds,
+    int signingPoolSize,
+    int signingMaxPending,
+    int eventLoops,
+    Duration drainTimeout,
+    boolean accessLog) {
+
+  /** Agora rejects any token that lives longer than 24 hours. */
+  public static final int AGORA_MAX_EXPIRY_SECONDS = 86_400;
+
+  /** Every key the server reads; the environment store is limited to these. */
+  public static final Set<String> KEYS = Set.of(
+      "APP_ID", "APP_CERTIFICATE", "DEMO", "HOST", "PORT", "SERVER_PORT", "MANAGEMENT_PORT",
+      "CORS_ALLOW_ORIGIN", "TOKEN_DEFAULT_EXPIRY", "TOKEN_MAX_EXPIRY", "SIGNING_POOL_SIZE",
+      "SIGNING_MAX_PENDING", "EVENT_LOOPS", "DRAIN_TIMEOUT_SECONDS", "ACCESS_LOG", "CONFIG_FILE",
+      "LOG_FORMAT");
+
+  private static final Pattern HEX_32 = Pattern.compile("[0-9a-fA-F]{32}");
+
+  public ServerConfig {
+    corsAllowOrigins = List.copyOf(corsAllowOrigins);
+  }
+
+  /** Validates the merged layers; throws {@link ConfigException} naming the first bad key. */
+  public static ServerConfig from(JsonObject values) {
+    Reader in = new Reader(values);
+    int maxExpiry = in.integer("TOKEN_MAX_EXPIRY", 1, AGORA_MAX_EXPIRY_SECONDS);
+    int processors = Runtime.getRuntime().availableProcessors();
+    return new ServerConfig(
+        in.hex32("APP_ID"),
+        in.hex32("APP_CERTIFICATE"),
+        in.bool("DEMO"),
+        in.text("HOST"),
+        in.integer("PORT", 1, 65_535),
+        in.integer("MANAGEMENT_PORT", 1, 65_535),
+        in.origins("CORS_ALLOW_ORIGIN"),
+        in.integer("TOKEN_DEFAULT_EXPIRY", 1, maxExpiry),
+        maxExpiry,
+        in.integerOr("SIGNING_POOL_SIZE", processors, 1, 1024),
+        in.integer("SIGNING_MAX_PENDING", 1, 10_000_000),
+        in.integerOr("EVENT_LOOPS", processors, 1, 1024),
+        Duration.ofSeconds(in.integer("DRAIN_TIMEOUT_SECONDS", 0, 3600)),
+        in.bool("ACCESS_LOG"));
+  }
+
+  /** Reads one typed value per key: files give JSON numbers and booleans, env and sysprops give strings. */
+  private record Reader(JsonObject values) {
+
+    String text(String key) {
+      Object value = values.getValue(key);
+      if (value == null || value.toString().isBlank()) {
+        throw new ConfigException(key, "is missing");
+      }
+      return value.toString().trim();
+    }
+
+    String hex32(String key) {
+      String value = text(key);
+      if (!HEX_32.matcher(value).matches()) {
+        throw new ConfigException(key, "must be 32 hexadecimal characters");
+      }
+      return value;
+    }
+
+    int integer(String key, int min, int max) {
+      String value = text(key);
+      long parsed;
+      try {
+        parsed = Long.parseLong(value);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(key, "must be a whole number from " + min + " to " + max);
+      }
+      if (parsed < min || parsed > max) {
+        throw new ConfigException(key, "must be a whole number from " + min + " to " + max);
+      }
+      return (int) parsed;
+    }
+
+    int integerOr(String key, int fallback, int min, int max) {
+      return isBlank(key) ? fallback : integer(key, min, max);
+    }
+
+    boolean bool(String key) {
+      if (isBlank(key)) {
+        return false;
+      }
+      String value = text(key).toLowerCase();
+      return switch (value) {
+        case "true", "1", "yes" -> true;
+        case "false", "0", "no" -> false;
+        default -> throw new ConfigException(key, "must be true or false");
+      };
+    }
+
+    List<String> origins(String key) {
+      List<String> origins = Arrays.stream(text(key).split(","))
+          .map(String::trim)
+          .filter(origin -> !origin.isEmpty())
+          .toList();
+      if (origins.isEmpty()) {
+        throw new ConfigException(key, "must be * or a comma-separated list of origins");
+      }
+      return origins;
+    }
+
+    private boolean isBlank(String key) {
+      Object value = values.getValue(key);
+      return value == null || value.toString().isBlank();
+    }
+  }
+
+  @Override
+  public String toString() {
+    // Never print the certificate, even by accident in a debug line.
+    return "ServerConfig[appId=" + appId + ", port=" + port + ", managementPort=" + managementPort
+        + ", eventLoops=" + eventLoops + ", signingPoolSize=" + signingPoolSize + "]";
+  }
+}

@@ -1,0 +1,68 @@
+package io.tokenserver.http;
+
+import io.tokenserver.config.ServerConfig;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.LoggerFormat;
+import io.vertx.ext.web.handler.LoggerHandler;
+
+import java.util.Set;
+
+/** The public API's routes (DESIGN §1), each also answering with a trailing slash. */
+final class ApiRouter {
+
+  static final int MAX_BODY_BYTES = 4096;
+
+  private ApiRouter() {
+  }
+
+  static Router create(Vertx vertx, ServerConfig config, TokenHandlers handlers) {
+    Router router = Router.router(vertx);
+    if (config.accessLog()) {
+      router.route().handler(LoggerHandler.create(LoggerFormat.SHORT));
+    }
+    router.route().handler(cors(config));
+
+    get(router, "/ping", handlers::ping);
+    get(router, "/rtc/:channel/:role/:tokentype/:uid", handlers::rtc);
+    get(router, "/rtm/:uid", handlers::rtm);
+    get(router, "/rte/:channel/:role/:tokentype/:rtcuid", handlers::rte);
+    get(router, "/rte/:channel/:role/:tokentype/:rtcuid/:rtmuid", handlers::rte);
+    get(router, "/chat/app", handlers::chatApp);
+    get(router, "/chat/account/:chatid", handlers::chatAccount);
+    for (String path : new String[] {"/getToken", "/getToken/"}) {
+      router.post(path)
+          .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+          .handler(handlers::getToken);
+    }
+
+    router.errorHandler(400, ctx -> Responses.error(ctx.response(), 400, "bad request"));
+    router.errorHandler(404, ctx -> Responses.error(ctx.response(), 404, "not found"));
+    router.errorHandler(405, ctx -> Responses.error(ctx.response(), 405, "method not allowed"));
+    router.errorHandler(413, ctx -> Responses.error(ctx.response(), 413,
+        "request body is larger than " + MAX_BODY_BYTES + " bytes"));
+    router.errorHandler(500, ctx -> Responses.error(ctx.response(), 500, "internal error"));
+    return router;
+  }
+
+  private static void get(Router router, String path, Handler<RoutingContext> handler) {
+    router.get(path).handler(handler);
+    router.get(path + "/").handler(handler);
+  }
+
+  private static CorsHandler cors(ServerConfig config) {
+    CorsHandler cors = CorsHandler.create()
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+        .allowedHeaders(Set.of("Content-Type", "Authorization", "X-API-Key"))
+        .maxAgeSeconds(600);
+    if (!config.corsAllowOrigins().contains("*")) {
+      cors.addOrigins(config.corsAllowOrigins());
+    }
+    return cors;
+  }
+}

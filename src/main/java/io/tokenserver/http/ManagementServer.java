@@ -1,0 +1,47 @@
+package io.tokenserver.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+
+import java.util.function.BooleanSupplier;
+
+/**
+ * The management port (DESIGN §2): Prometheus scrapes and Kubernetes probes, never exposed to clients.
+ * Scrapes run on a worker thread so a large exposition never stalls this server's event loop.
+ */
+public final class ManagementServer {
+
+  private static final Buffer UP = Buffer.buffer("{\"status\":\"UP\"}");
+  private static final Buffer DOWN = Buffer.buffer("{\"status\":\"DOWN\"}");
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private ManagementServer() {
+  }
+
+  /** Listens on {@code host:port}; {@code ready} decides /health/ready. */
+  public static Future<HttpServer> start(Vertx vertx, String host, int port, PrometheusMeterRegistry registry,
+      BooleanSupplier ready) {
+    Router router = Router.router(vertx);
+    router.get("/metrics").handler(ctx -> vertx.executeBlocking(registry::scrape, false).onComplete(scrape -> {
+      if (scrape.succeeded()) {
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(scrape.result());
+      } else {
+        Responses.error(ctx.response(), 500, "scrape failed");
+      }
+    }));
+    router.get("/health/live").handler(ctx -> Responses.json(ctx.response(), 200, UP));
+    router.get("/health/ready").handler(ctx -> Responses.json(ctx.response(), ready.getAsBoolean() ? 200 : 503,
+        ready.getAsBoolean() ? UP : DOWN));
+    router.errorHandler(404, ctx -> Responses.error(ctx.response(), 404, "not found"));
+    router.errorHandler(405, ctx -> Responses.error(ctx.response(), 405, "method not allowed"));
+    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+        .requestHandler(router)
+        .listen();
+  }
+}

@@ -1,0 +1,117 @@
+package io.tokenserver.token;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Agora's input rules, turning raw client text into validated values or an
+ * {@link InvalidTokenRequestException} that names the field and the rule.
+ */
+public final class InputRules {
+
+  public static final int MAX_CHANNEL_BYTES = 63;
+  public static final int MAX_ACCOUNT_BYTES = 255;
+  public static final int MAX_USER_ID_BYTES = 64;
+
+  /** Agora's character set for channel names and user accounts (all ASCII, so chars = bytes). */
+  static final String ALLOWED_SPECIALS = " !#$%&()+-:;<=.>?@[]^_{|}~,";
+  private static final String CHARSET_TEXT = "a-z A-Z 0-9 space and " + ALLOWED_SPECIALS.strip();
+  private static final boolean[] ALLOWED = new boolean[128];
+
+  static {
+    for (char c = 'a'; c <= 'z'; c++) {
+      ALLOWED[c] = true;
+    }
+    for (char c = 'A'; c <= 'Z'; c++) {
+      ALLOWED[c] = true;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      ALLOWED[c] = true;
+    }
+    for (char c : ALLOWED_SPECIALS.toCharArray()) {
+      ALLOWED[c] = true;
+    }
+  }
+
+  private InputRules() {
+  }
+
+  public static String channel(String value) {
+    return agoraName("channel", value, MAX_CHANNEL_BYTES);
+  }
+
+  public static String userAccount(String field, String value) {
+    return agoraName(field, value, MAX_ACCOUNT_BYTES);
+  }
+
+  /** An unsigned 32-bit uid written as plain decimal digits; larger numbers are rejected, never truncated. */
+  public static RtcUser.Uid uid(String field, String value) {
+    if (value == null || value.isEmpty() || value.length() > 10 || !allDigits(value)) {
+      throw new InvalidTokenRequestException(field, "must be an integer from 0 to " + RtcUser.Uid.MAX);
+    }
+    long uid = Long.parseLong(value);
+    if (uid > RtcUser.Uid.MAX) {
+      throw new InvalidTokenRequestException(field, "must be an integer from 0 to " + RtcUser.Uid.MAX);
+    }
+    return new RtcUser.Uid(uid);
+  }
+
+  /** The {@code :tokentype/:uid} pair of the seed routes. */
+  public static RtcUser rtcUser(String tokenType, String value) {
+    if ("uid".equals(tokenType)) {
+      return uid("uid", value);
+    }
+    if ("userAccount".equals(tokenType)) {
+      return new RtcUser.Account(userAccount("uid", value));
+    }
+    throw new InvalidTokenRequestException("tokentype", "must be uid or userAccount");
+  }
+
+  /** An RTM or Chat user id: 1–64 bytes of UTF-8 without control characters. */
+  public static String userId(String field, String value) {
+    if (value == null || value.isEmpty()) {
+      throw new InvalidTokenRequestException(field, "must not be empty");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c) || Character.isSurrogate(c) && !validSurrogatePair(value, i)) {
+        throw new InvalidTokenRequestException(field, "must not contain control characters or broken UTF-16");
+      }
+      if (Character.isHighSurrogate(c)) {
+        i++;
+      }
+    }
+    if (value.getBytes(StandardCharsets.UTF_8).length > MAX_USER_ID_BYTES) {
+      throw new InvalidTokenRequestException(field, "must be at most " + MAX_USER_ID_BYTES + " bytes");
+    }
+    return value;
+  }
+
+  private static boolean validSurrogatePair(String value, int i) {
+    return Character.isHighSurrogate(value.charAt(i))
+        && i + 1 < value.length()
+        && Character.isLowSurrogate(value.charAt(i + 1));
+  }
+
+  private static String agoraName(String field, String value, int maxBytes) {
+    if (value == null || value.isEmpty() || value.length() > maxBytes) {
+      throw new InvalidTokenRequestException(field, "must be 1-" + maxBytes + " bytes of " + CHARSET_TEXT);
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c >= 128 || !ALLOWED[c]) {
+        throw new InvalidTokenRequestException(field, "must be 1-" + maxBytes + " bytes of " + CHARSET_TEXT);
+      }
+    }
+    return value;
+  }
+
+  static boolean allDigits(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,21 @@
+package io.tokenserver.token;
+
+/** Signs AccessToken2 ({@code 007…}) tokens for validated requests. Implementations are thread-safe. */
+public interface TokenMinter {
+
+  String rtc(RtcTokenRequest request);
+
+  String rtm(RtmTokenRequest request);
+
+  String chat(ChatTokenRequest request);
+
+  default String mint(TokenRequest request) {
+    if (request instanceof RtcTokenRequest rtc) {
+      return rtc(rtc);
+    }
+    if (request instanceof RtmTokenRequest rtm) {
+      return rtm(rtm);
+    }
+    return chat((ChatTokenRequest) request);
+  }
+}
