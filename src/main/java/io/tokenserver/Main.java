@@ -44,7 +44,7 @@ public final class Main {
     Runnable drainAndExit = () -> {
       LOG.info("shutdown signal: draining for at most {} s", config.drainTimeout().toSeconds());
       try {
-        server.shutdown().await(config.drainTimeout().toSeconds() + 10, TimeUnit.SECONDS);
+        server.shutdown().get(config.drainTimeout().toSeconds() + 10, TimeUnit.SECONDS);
         LOG.info("drained, exiting");
       } catch (Exception e) {
         LOG.warn("drain did not finish cleanly: {}", e.toString());

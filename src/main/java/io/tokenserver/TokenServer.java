@@ -14,6 +14,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -72,11 +73,12 @@ public final class TokenServer {
    * Graceful stop: readiness turns 503 first, then the API servers stop accepting and finish in-flight
    * requests (bounded by the drain timeout), then everything closes.
    */
-  public Future<Void> shutdown() {
+  public CompletableFuture<Void> shutdown() {
     ready.set(false);
     Future<Void> drained = apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment);
-    return drained
-        .eventually(pool::close)
-        .eventually(vertx::close);
+    // Close Vert.x from a thread of its own: a future of the closing instance cannot complete on its loops.
+    return drained.eventually(pool::close).toCompletionStage().toCompletableFuture()
+        .handle((ignored, failure) -> null)
+        .thenComposeAsync(ignored -> vertx.close().toCompletionStage());
   }
 }

@@ -1,0 +1,93 @@
+package io.tokenserver.support;
+
+import io.tokenserver.TokenServer;
+import io.tokenserver.config.ServerConfig;
+import io.tokenserver.token.AgoraTokenMinter;
+import io.tokenserver.token.TokenMinter;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The real server started in-process on free loopback ports, with a blocking client for tests that read
+ * as specifications: {@code server.get("/rtm/42").bodyAsJsonObject()}.
+ */
+public final class RunningServer implements AutoCloseable {
+
+  public final ServerConfig config;
+  public final TokenServer server;
+  private final Vertx clientVertx;
+  private final WebClient client;
+
+  private RunningServer(ServerConfig config, TokenServer server) {
+    this.config = config;
+    this.server = server;
+    this.clientVertx = Vertx.vertx();
+    this.client = WebClient.create(clientVertx, new WebClientOptions()
+        .setDefaultHost("127.0.0.1").setDefaultPort(config.port()));
+  }
+
+  public static RunningServer start() {
+    return start(TestConfig.config());
+  }
+
+  public static RunningServer start(ServerConfig config) {
+    return start(config, c -> new AgoraTokenMinter(() -> FakeCredentials.CREDENTIALS));
+  }
+
+  public static RunningServer start(ServerConfig config, Function<ServerConfig, TokenMinter> minter) {
+    try {
+      return new RunningServer(config, TokenServer.start(config, minter).await(20, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      throw new IllegalStateException("server did not start", e);
+    }
+  }
+
+  public HttpResponse<Buffer> get(String path) {
+    return send(client.request(HttpMethod.GET, path), null);
+  }
+
+  public HttpResponse<Buffer> post(String path, String body) {
+    return send(client.request(HttpMethod.POST, path), Buffer.buffer(body));
+  }
+
+  public HttpResponse<Buffer> post(String path, JsonObject body) {
+    return post(path, body.encode());
+  }
+
+  /** A request on the management port. */
+  public HttpResponse<Buffer> management(String path) {
+    return send(client.request(HttpMethod.GET, config.managementPort(), "127.0.0.1", path), null);
+  }
+
+  public WebClient client() {
+    return client;
+  }
+
+  /** Sends {@code request} (with {@code body} when not null) and waits for the response. */
+  public HttpResponse<Buffer> send(HttpRequest<Buffer> request, Buffer body) {
+    try {
+      return (body == null ? request.send() : request.sendBuffer(body)).await(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("request failed: " + e, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.shutdown().get(30, TimeUnit.SECONDS);
+      clientVertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("server did not stop", e);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package io.tokenserver.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code io.tokenserver.Main} in a child JVM with its own environment and system properties, for what
+ * only a real process shows: exit codes, the startup line, signals.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+  private final Process process;
+  private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+
+  private ServerProcess(Process process) {
+    this.process = process;
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = lines.readLine()) != null) {
+          output.add(line);
+        }
+      } catch (IOException ignored) {
+        // the process ended
+      }
+    }, "server-process-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /**
+   * Starts Main with exactly {@code env} as its environment (plus PATH), {@code sysProps} as -D flags and
+   * {@code args}; stdout and stderr are merged into {@link #output()}.
+   */
+  public static ServerProcess start(Map<String, String> env, Map<String, String> sysProps, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    sysProps.forEach((key, value) -> command.add("-D" + key + "=" + value));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("io.tokenserver.Main");
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    String path = System.getenv("PATH");
+    builder.environment().clear();
+    builder.environment().put("PATH", path == null ? "/usr/bin:/bin" : path);
+    builder.environment().putAll(env);
+    try {
+      return new ServerProcess(builder.start());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start the server process", e);
+    }
+  }
+
+  /** Waits until a line containing {@code text} appears; fails with the output so far if it does not. */
+  public String awaitLine(String text, long timeoutMillis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (System.currentTimeMillis() < deadline) {
+      synchronized (output) {
+        for (String line : output) {
+          if (line.contains(text)) {
+            return line;
+          }
+        }
+      }
+      if (!process.isAlive() && !outputContains(text)) {
+        Thread.sleep(100); // let the reader drain the last lines
+        if (!outputContains(text)) {
+          throw new AssertionError("process exited (" + process.exitValue() + ") without '" + text + "':\n" + output());
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no line with '" + text + "' within " + timeoutMillis + " ms:\n" + output());
+  }
+
+  private boolean outputContains(String text) {
+    synchronized (output) {
+      return output.stream().anyMatch(line -> line.contains(text));
+    }
+  }
+
+  /** Waits for the process to exit and returns its exit code. */
+  public int awaitExit(long timeoutMillis) throws InterruptedException {
+    if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("process still running after " + timeoutMillis + " ms:\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  /** Sends SIGTERM, as Kubernetes does. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  public String output() {
+    synchronized (output) {
+      return String.join("\n", output);
+    }
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
