@@ -12,6 +12,7 @@ import sun.misc.Signal;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Reads the config, starts the server, and drains it on SIGTERM/SIGINT before exiting 0. */
 public final class Main {
@@ -32,6 +33,7 @@ public final class Main {
       System.exit(1);
       return;
     }
+    installDrainOnSignals(server, config);
     if (config.demo()) {
       LOG.warn("DEMO MODE: random credentials (APP_ID={}); Agora will REJECT these tokens. "
           + "Set APP_ID and APP_CERTIFICATE for real ones.", config.appId());
@@ -40,7 +42,11 @@ public final class Main {
             + "signingMaxPending={} appId={}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
         config.port(), config.managementPort(), config.eventLoops(), config.signingPoolSize(),
         config.signingMaxPending(), config.appId());
+  }
 
+  /** Installed before the ready line, so a signal sent after it always drains; a second signal is ignored. */
+  private static void installDrainOnSignals(TokenServer server, ServerConfig config) {
+    AtomicBoolean draining = new AtomicBoolean();
     Runnable drainAndExit = () -> {
       LOG.info("shutdown signal: draining for at most {} s", config.drainTimeout().toSeconds());
       try {
@@ -52,7 +58,11 @@ public final class Main {
       System.exit(0);
     };
     for (String name : new String[] {"TERM", "INT"}) {
-      Signal.handle(new Signal(name), signal -> new Thread(drainAndExit, "drain").start());
+      Signal.handle(new Signal(name), signal -> {
+        if (draining.compareAndSet(false, true)) {
+          new Thread(drainAndExit, "drain").start();
+        }
+      });
     }
   }
 

@@ -25,12 +25,14 @@ import java.util.function.Function;
 public final class TokenServer {
 
   private final Vertx vertx;
+  private final Vertx managementVertx;
   private final SigningPool pool;
   private final AtomicBoolean ready = new AtomicBoolean();
   private volatile String apiDeployment;
 
-  private TokenServer(Vertx vertx, SigningPool pool) {
+  private TokenServer(Vertx vertx, Vertx managementVertx, SigningPool pool) {
     this.vertx = vertx;
+    this.managementVertx = managementVertx;
     this.pool = pool;
   }
 
@@ -47,18 +49,25 @@ public final class TokenServer {
     TokenMetrics metrics = new TokenMetrics(registry);
     SigningPool pool = new SigningPool(vertx, config.signingPoolSize(), config.signingMaxPending());
     metrics.bind(pool);
-    TokenMinter minter = minterFactory.apply(config);
-    TokenServer server = new TokenServer(vertx, pool);
+    // The management port gets a Vert.x of its own: probes keep answering while the API loops are saturated,
+    // and scrapes and probes stay out of the API's HTTP metrics.
+    Vertx managementVertx = Vertx.builder()
+        .with(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1))
+        .build();
+    TokenServer server = new TokenServer(vertx, managementVertx, pool);
 
-    return ManagementServer.start(vertx, config.host(), config.managementPort(), registry, server.ready::get)
-        .compose(management -> vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics),
+    return ManagementServer.start(managementVertx, config.host(), config.managementPort(), registry, server.ready::get)
+        // Credentials are loaded (and the minter built) only once the probes can already answer 503.
+        .compose(management -> vertx.executeBlocking(() -> minterFactory.apply(config)))
+        .compose(minter -> vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics),
             new DeploymentOptions().setInstances(config.eventLoops())))
         .map(deployment -> {
           server.apiDeployment = deployment;
           server.ready.set(true);
           return server;
         })
-        .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
+        .recover(failure -> Future.join(vertx.close(), managementVertx.close())
+            .transform(closed -> Future.failedFuture(failure)));
   }
 
   public boolean isReady() {
@@ -79,6 +88,7 @@ public final class TokenServer {
     // Close Vert.x from a thread of its own: a future of the closing instance cannot complete on its loops.
     return drained.eventually(pool::close).toCompletionStage().toCompletableFuture()
         .handle((ignored, failure) -> null)
-        .thenComposeAsync(ignored -> vertx.close().toCompletionStage());
+        .thenComposeAsync(ignored -> vertx.close().toCompletionStage())
+        .thenComposeAsync(ignored -> managementVertx.close().toCompletionStage());
   }
 }

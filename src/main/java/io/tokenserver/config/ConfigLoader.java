@@ -60,7 +60,7 @@ public final class ConfigLoader {
 
   private static Future<JsonObject> read(Vertx vertx, ConfigStoreOptions store) {
     ConfigRetriever retriever = ConfigRetriever.create(vertx,
-        new ConfigRetrieverOptions().setIncludeDefaultStores(false).addStore(store));
+        new ConfigRetrieverOptions().setIncludeDefaultStores(false).setScanPeriod(-1).addStore(store));
     return retriever.getConfig()
         .recover(failure -> Future.failedFuture(new ConfigException(
             store.getConfig().getString("path", store.getType()), "cannot be read: " + failure.getMessage())))
@@ -84,14 +84,17 @@ public final class ConfigLoader {
     return layer;
   }
 
-  /** Demo mode fills in a random pair so a newcomer sees tokens without an Agora account. */
+  /**
+   * Demo mode fills in a random pair so a newcomer sees tokens without an Agora account. Given credentials
+   * win, and then the server is not in demo mode: {@code DEMO} ends up true only when the pair is random.
+   */
   private static JsonObject withDemoCredentials(JsonObject merged) {
     boolean demo = "true".equalsIgnoreCase(String.valueOf(merged.getValue("DEMO")));
     boolean missing = isBlank(merged.getValue("APP_ID")) || isBlank(merged.getValue("APP_CERTIFICATE"));
     if (demo && missing) {
-      merged.put("APP_ID", randomHex32()).put("APP_CERTIFICATE", randomHex32());
+      return merged.put("APP_ID", randomHex32()).put("APP_CERTIFICATE", randomHex32());
     }
-    return merged;
+    return merged.put("DEMO", false);
   }
 
   private static boolean isBlank(Object value) {

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 public record ServerConfig(
     String appId,
     String appCertificate,
+    /* true when the credentials are a random demo pair */
     boolean demo,
     String host,
     int port,

@@ -42,6 +42,7 @@ final class ApiRouter {
     }
 
     router.errorHandler(400, ctx -> Responses.error(ctx.response(), 400, "bad request"));
+    router.errorHandler(403, ctx -> Responses.error(ctx.response(), 403, "origin not allowed"));
     router.errorHandler(404, ctx -> Responses.error(ctx.response(), 404, "not found"));
     router.errorHandler(405, ctx -> Responses.error(ctx.response(), 405, "method not allowed"));
     router.errorHandler(413, ctx -> Responses.error(ctx.response(), 413,

@@ -33,7 +33,9 @@ public final class ApiVerticle extends VerticleBase {
     TokenRequestParser parser = new TokenRequestParser(
         new ExpiryPolicy(config.defaultExpirySeconds(), config.maxExpirySeconds()));
     Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, minter, pool, metrics));
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        // HTTP/1.1 only: token clients do not need h2c, and it widens the attack surface.
+        .setHttp2ClearTextEnabled(false))
         .requestHandler(request -> {
           // Set here, not in a route, so 404/405/413 and CORS answers carry them too.
           request.response().headers().addAll(Responses.NO_CACHE);

@@ -40,7 +40,7 @@ public final class ManagementServer {
         ready.getAsBoolean() ? UP : DOWN));
     router.errorHandler(404, ctx -> Responses.error(ctx.response(), 404, "not found"));
     router.errorHandler(405, ctx -> Responses.error(ctx.response(), 405, "method not allowed"));
-    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setHttp2ClearTextEnabled(false))
         .requestHandler(router)
         .listen();
   }

@@ -1,6 +1,7 @@
 package io.tokenserver.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -38,7 +39,9 @@ public final class TokenMetrics {
     Gauge.builder("signing.pool.pending", pool, SigningPool::pending)
         .description("Signings waiting for or running on the signing pool")
         .register(registry);
-    registry.more().counter("signing.rejected", java.util.List.of(), pool, SigningPool::rejected);
+    FunctionCounter.builder("signing.rejected", pool, SigningPool::rejected)
+        .description("Signings turned away with 503 because the signing pool was saturated")
+        .register(registry);
   }
 
   public void issued(String kind, int count) {

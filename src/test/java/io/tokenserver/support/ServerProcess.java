@@ -19,10 +19,11 @@ public final class ServerProcess implements AutoCloseable {
 
   private final Process process;
   private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+  private final Thread reader;
 
   private ServerProcess(Process process) {
     this.process = process;
-    Thread reader = new Thread(() -> {
+    this.reader = new Thread(() -> {
       try (BufferedReader lines = new BufferedReader(
           new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
@@ -94,12 +95,13 @@ public final class ServerProcess implements AutoCloseable {
     if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
       throw new AssertionError("process still running after " + timeoutMillis + " ms:\n" + output());
     }
+    reader.join(5_000); // the last lines may still be in the pipe
     return process.exitValue();
   }
 
-  /** Sends SIGTERM, as Kubernetes does. */
+  /** Sends SIGTERM, as Kubernetes does (through the handle: Process.destroy would also close our pipes). */
   public void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   public String output() {

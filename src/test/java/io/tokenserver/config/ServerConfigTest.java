@@ -1,0 +1,61 @@
+package io.tokenserver.config;
+
+import io.tokenserver.support.TestConfig;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ServerConfigTest {
+
+  @Test
+  void shippedDefaultsWithCredentialsMakeAValidConfig() {
+    ServerConfig config = ServerConfig.from(TestConfig.values().put("PORT", 8080).put("MANAGEMENT_PORT", 8081)
+        .putNull("EVENT_LOOPS").putNull("SIGNING_POOL_SIZE"));
+    assertThat(config.port()).isEqualTo(8080);
+    assertThat(config.managementPort()).isEqualTo(8081);
+    assertThat(config.defaultExpirySeconds()).isEqualTo(3600);
+    assertThat(config.maxExpirySeconds()).isEqualTo(86400);
+    assertThat(config.signingMaxPending()).isEqualTo(10_000);
+    assertThat(config.corsAllowOrigins()).containsExactly("*");
+    assertThat(config.eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(config.signingPoolSize()).isEqualTo(Runtime.getRuntime().availableProcessors());
+  }
+
+  @ParameterizedTest(name = "{0}={1} -> {2}")
+  @CsvSource(delimiter = '|', nullValues = "NULL", textBlock = """
+      APP_ID               | NULL                              | APP_ID is missing
+      APP_ID               | 970ca35de60c44645bbae8a215061b3   | APP_ID must be 32 hexadecimal characters
+      APP_ID               | 970ca35de60c44645bbae8a215061b3g  | APP_ID must be 32 hexadecimal characters
+      APP_CERTIFICATE      | ''                                | APP_CERTIFICATE is missing
+      APP_CERTIFICATE      | not-a-certificate                 | APP_CERTIFICATE must be 32 hexadecimal characters
+      PORT                 | 70000                             | PORT must be a whole number from 1 to 65535
+      PORT                 | http                              | PORT must be a whole number from 1 to 65535
+      TOKEN_MAX_EXPIRY     | 90000                             | TOKEN_MAX_EXPIRY must be a whole number from 1 to 86400
+      TOKEN_DEFAULT_EXPIRY | 86401                             | TOKEN_DEFAULT_EXPIRY must be a whole number from 1 to 86400
+      SIGNING_MAX_PENDING  | 0                                 | SIGNING_MAX_PENDING must be a whole number from 1 to 10000000
+      EVENT_LOOPS          | -2                                | EVENT_LOOPS must be a whole number from 1 to 1024
+      ACCESS_LOG           | maybe                             | ACCESS_LOG must be true or false
+      """)
+  void invalidValueFailsWithOneLineNamingTheKey(String key, String value, String message) {
+    JsonObject values = TestConfig.values().put(key, value);
+    assertThatThrownBy(() -> ServerConfig.from(values))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void defaultExpiryMayNotExceedTheConfiguredMaximum() {
+    assertThatThrownBy(() -> ServerConfig.from(TestConfig.values().put("TOKEN_MAX_EXPIRY", 600)))
+        .hasMessage("TOKEN_DEFAULT_EXPIRY must be a whole number from 1 to 600");
+  }
+
+  @Test
+  void toStringNeverShowsTheCertificate() {
+    ServerConfig config = TestConfig.config();
+    assertThat(config.toString()).doesNotContain(config.appCertificate()).contains(config.appId());
+  }
+}

@@ -1,0 +1,108 @@
+package io.tokenserver.config;
+
+import io.tokenserver.support.FakeCredentials;
+import io.tokenserver.support.ServerProcess;
+import io.tokenserver.support.TestConfig;
+import io.tokenserver.support.VerifiedToken;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What only a real process shows: the environment layer, exit codes, the startup line, demo mode. */
+class StartupProcessTest {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static JsonObject get(int port, String path) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return new JsonObject(response.body());
+  }
+
+  @Test
+  void missingAppIdStopsStartupWithOneLineNamingTheKey() throws Exception {
+    try (ServerProcess process = ServerProcess.start(Map.of("APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE), Map.of())) {
+      assertThat(process.awaitExit(20_000)).isNotZero();
+      assertThat(process.output().strip()).isEqualTo("config error: APP_ID is missing");
+    }
+  }
+
+  @Test
+  void malformedCertificateStopsStartupWithoutEchoingIt() throws Exception {
+    Map<String, String> env = Map.of("APP_ID", FakeCredentials.APP_ID, "APP_CERTIFICATE", "secret-but-not-hex-0123456789abc");
+    try (ServerProcess process = ServerProcess.start(env, Map.of())) {
+      assertThat(process.awaitExit(20_000)).isNotZero();
+      assertThat(process.output().strip()).isEqualTo("config error: APP_CERTIFICATE must be 32 hexadecimal characters");
+    }
+  }
+
+  @Test
+  void environmentBeatsConfigFileAndSystemPropertiesBeatEnvironment(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("layer.json");
+    int port = TestConfig.freePort();
+    Files.writeString(file, new JsonObject().put("HOST", "127.0.0.1").put("PORT", TestConfig.freePort())
+        .put("MANAGEMENT_PORT", TestConfig.freePort()).put("TOKEN_DEFAULT_EXPIRY", 100).put("TOKEN_MAX_EXPIRY", 5000).encode());
+    Map<String, String> env = Map.of("APP_ID", FakeCredentials.APP_ID, "APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE,
+        "CONFIG_FILE", file.toString(), "PORT", String.valueOf(port), "TOKEN_DEFAULT_EXPIRY", "200");
+    try (ServerProcess process = ServerProcess.start(env, Map.of("TOKEN_DEFAULT_EXPIRY", "300"))) {
+      String ready = process.awaitLine("ready in", 20_000);
+      assertThat(ready).contains("port=" + port).contains("appId=" + FakeCredentials.APP_ID);
+      assertThat(process.output()).doesNotContain(FakeCredentials.APP_CERTIFICATE);
+
+      String token = get(port, "/rtm/layers").getString("rtmToken");
+      assertThat(VerifiedToken.verify(token).token.expire).as("sysprop 300 beats env 200 beats file 100").isEqualTo(300);
+      assertThat(process.output()).doesNotContain(token);
+
+      process.terminate();
+      assertThat(process.awaitExit(20_000)).as("SIGTERM drains and exits 0").isZero();
+      assertThat(process.output()).contains("drained, exiting");
+    }
+  }
+
+  @Test
+  void demoModeStartsWithoutCredentialsAndWarnsLoudly() throws Exception {
+    int port = TestConfig.freePort();
+    Map<String, String> env = Map.of("HOST", "127.0.0.1", "PORT", String.valueOf(port),
+        "MANAGEMENT_PORT", String.valueOf(TestConfig.freePort()));
+    try (ServerProcess process = ServerProcess.start(env, Map.of(), "--demo")) {
+      String warning = process.awaitLine("DEMO MODE", 20_000);
+      assertThat(warning).contains("Agora will REJECT these tokens");
+      String appId = warning.replaceAll(".*APP_ID=([0-9a-f]{32}).*", "$1");
+      String token = get(port, "/rtc/demo/publisher/uid/1").getString("rtcToken");
+      assertThat(token).startsWith("007");
+      io.agora.media.AccessToken2 parsed = new io.agora.media.AccessToken2();
+      assertThat(parsed.parse(token)).isTrue();
+      assertThat(parsed.appId).isEqualTo(appId);
+      process.terminate();
+      assertThat(process.awaitExit(20_000)).isZero();
+    }
+  }
+
+  @Test
+  void jsonLogFormatWritesTheStartupLineAsJson() throws Exception {
+    Map<String, String> env = Map.of("APP_ID", FakeCredentials.APP_ID, "APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE,
+        "HOST", "127.0.0.1", "PORT", String.valueOf(TestConfig.freePort()),
+        "MANAGEMENT_PORT", String.valueOf(TestConfig.freePort()), "LOG_FORMAT", "json");
+    try (ServerProcess process = ServerProcess.start(env, Map.of())) {
+      JsonObject line = new JsonObject(process.awaitLine("ready in", 20_000));
+      assertThat(line.getString("level")).isEqualTo("INFO");
+      assertThat(line.getString("loggerName")).isEqualTo("io.tokenserver.Main");
+      assertThat(line.getString("formattedMessage")).startsWith("agora token server ready in ")
+          .contains("appId=" + FakeCredentials.APP_ID).doesNotContain("{}");
+      assertThat(process.output()).doesNotContain(FakeCredentials.APP_CERTIFICATE);
+      process.terminate();
+      assertThat(process.awaitExit(20_000)).isZero();
+    }
+  }
+}

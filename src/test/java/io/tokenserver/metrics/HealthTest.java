@@ -1,0 +1,130 @@
+package io.tokenserver.metrics;
+
+import io.tokenserver.TokenServer;
+import io.tokenserver.config.ServerConfig;
+import io.tokenserver.support.FakeCredentials;
+import io.tokenserver.support.TestConfig;
+import io.tokenserver.support.VerifiedToken;
+import io.tokenserver.token.AgoraTokenMinter;
+import io.tokenserver.token.ChatTokenRequest;
+import io.tokenserver.token.RtcTokenRequest;
+import io.tokenserver.token.RtmTokenRequest;
+import io.tokenserver.token.TokenMinter;
+import io.vertx.core.Future;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Liveness and readiness on the management port through start, serving and drain. */
+class HealthTest {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static HttpResponse<String> get(int port, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Polls until the port answers (connection refused before it listens). */
+  private static HttpResponse<String> firstAnswer(int port, String path) throws Exception {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (true) {
+      try {
+        return get(port, path);
+      } catch (java.io.IOException refused) {
+        if (System.currentTimeMillis() > deadline) {
+          throw refused;
+        }
+        Thread.sleep(10);
+      }
+    }
+  }
+
+  @Test
+  void readinessIs503UntilCredentialsAreLoadedAndThePublicPortListens() throws Exception {
+    ServerConfig config = TestConfig.config();
+    CountDownLatch credentialsLoaded = new CountDownLatch(1);
+    Future<TokenServer> starting = TokenServer.start(config, c -> {
+      try {
+        credentialsLoaded.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new AgoraTokenMinter(() -> FakeCredentials.CREDENTIALS);
+    });
+
+    HttpResponse<String> whileStarting = firstAnswer(config.managementPort(), "/health/ready");
+    assertThat(whileStarting.statusCode()).isEqualTo(503);
+    assertThat(get(config.managementPort(), "/health/live").statusCode()).isEqualTo(200);
+    assertThat(starting.isComplete()).isFalse();
+
+    credentialsLoaded.countDown();
+    TokenServer server = starting.await(20, TimeUnit.SECONDS);
+    try {
+      assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(200);
+      assertThat(get(config.port(), "/ping").statusCode()).isEqualTo(200);
+    } finally {
+      server.shutdown().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Blocks signing until released, to hold a request in flight across the start of a drain. */
+  static final class HeldMinter implements TokenMinter {
+    final CountDownLatch inFlight = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final TokenMinter real = new AgoraTokenMinter(() -> FakeCredentials.CREDENTIALS);
+
+    @Override
+    public String rtc(RtcTokenRequest request) {
+      return real.rtc(request);
+    }
+
+    @Override
+    public String rtm(RtmTokenRequest request) {
+      inFlight.countDown();
+      try {
+        release.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return real.rtm(request);
+    }
+
+    @Override
+    public String chat(ChatTokenRequest request) {
+      return real.chat(request);
+    }
+  }
+
+  @Test
+  void drainTurnsReadinessTo503FirstKeepsLivenessAndFinishesInFlightRequests() throws Exception {
+    ServerConfig config = TestConfig.config();
+    HeldMinter minter = new HeldMinter();
+    TokenServer server = TokenServer.start(config, c -> minter).await(20, TimeUnit.SECONDS);
+    assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(200);
+
+    CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.port() + "/rtm/held")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(minter.inFlight.await(10, TimeUnit.SECONDS)).isTrue();
+
+    CompletableFuture<Void> drained = server.shutdown();
+    assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(503);
+    assertThat(get(config.managementPort(), "/health/live").statusCode()).isEqualTo(200);
+    assertThat(drained).isNotDone();
+
+    minter.release.countDown();
+    HttpResponse<String> response = inFlight.get(10, TimeUnit.SECONDS);
+    assertThat(response.statusCode()).isEqualTo(200);
+    VerifiedToken.verify(new io.vertx.core.json.JsonObject(response.body()).getString("rtmToken"));
+    drained.get(30, TimeUnit.SECONDS);
+  }
+}
