@@ -39,13 +39,13 @@ public final class TokenServer {
   /** Starts everything; {@code minterFactory} receives the config (tests pass slow or counting minters). */
   public static Future<TokenServer> start(ServerConfig config, Function<ServerConfig, TokenMinter> minterFactory) {
     PrometheusMeterRegistry registry = MetricsSetup.createRegistry();
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions()
-            .setEventLoopPoolSize(config.eventLoops())
-            .setPreferNativeTransport(true)
-            .setMetricsOptions(MetricsSetup.vertxMetricsOptions()))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    VertxOptions options = new VertxOptions()
+        .setEventLoopPoolSize(config.eventLoops())
+        .setPreferNativeTransport(true);
+    Vertx vertx = config.httpMetrics()
+        ? Vertx.builder().with(options.setMetricsOptions(MetricsSetup.vertxMetricsOptions()))
+            .withMetrics(new MicrometerMetricsFactory(registry)).build()
+        : Vertx.builder().with(options).build();
     TokenMetrics metrics = new TokenMetrics(registry);
     SigningPool pool = new SigningPool(vertx, config.signingPoolSize(), config.signingMaxPending());
     metrics.bind(pool);

@@ -27,7 +27,8 @@ public record ServerConfig(
     int signingMaxPending,
     int eventLoops,
     Duration drainTimeout,
-    boolean accessLog) {
+    boolean accessLog,
+    boolean httpMetrics) {
 
   /** Agora rejects any token that lives longer than 24 hours. */
   public static final int AGORA_MAX_EXPIRY_SECONDS = 86_400;
@@ -36,8 +37,8 @@ public record ServerConfig(
   public static final Set<String> KEYS = Set.of(
       "APP_ID", "APP_CERTIFICATE", "DEMO", "HOST", "PORT", "SERVER_PORT", "MANAGEMENT_PORT",
       "CORS_ALLOW_ORIGIN", "TOKEN_DEFAULT_EXPIRY", "TOKEN_MAX_EXPIRY", "SIGNING_POOL_SIZE",
-      "SIGNING_MAX_PENDING", "EVENT_LOOPS", "DRAIN_TIMEOUT_SECONDS", "ACCESS_LOG", "CONFIG_FILE",
-      "LOG_FORMAT");
+      "SIGNING_MAX_PENDING", "EVENT_LOOPS", "DRAIN_TIMEOUT_SECONDS", "ACCESS_LOG", "HTTP_METRICS",
+      "CONFIG_FILE", "LOG_FORMAT");
 
   private static final Pattern HEX_32 = Pattern.compile("[0-9a-fA-F]{32}");
 
@@ -64,7 +65,8 @@ public record ServerConfig(
         in.integer("SIGNING_MAX_PENDING", 1, 10_000_000),
         in.integerOr("EVENT_LOOPS", processors, 1, 1024),
         Duration.ofSeconds(in.integer("DRAIN_TIMEOUT_SECONDS", 0, 3600)),
-        in.bool("ACCESS_LOG"));
+        in.bool("ACCESS_LOG"),
+        in.bool("HTTP_METRICS"));
   }
 
   /** Reads one typed value per key: files give JSON numbers and booleans, env and sysprops give strings. */

@@ -109,4 +109,14 @@ class MetricsScrapeTest {
     assertThat(exposition).contains("jvm_memory_used_bytes{", "jvm_threads_live_threads ", "process_cpu_usage ",
         "process_files_open_files ", "process_uptime_seconds ", "jvm_classes_loaded_classes ");
   }
+
+  @Test
+  void httpMetricsCanBeSwitchedOffWhileTokenMetersStay() {
+    try (RunningServer quiet = RunningServer.start(io.tokenserver.config.ServerConfig.from(
+        io.tokenserver.support.TestConfig.values().put("HTTP_METRICS", false)))) {
+      assertThat(quiet.get("/rtm/a").statusCode()).isEqualTo(200);
+      String scrape = quiet.management("/metrics").bodyAsString();
+      assertThat(scrape).doesNotContain("vertx_http_server").contains("tokens_issued_total{kind=\"rtm\"} 1.0");
+    }
+  }
 }
