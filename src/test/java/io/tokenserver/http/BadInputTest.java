@@ -4,9 +4,8 @@ import io.tokenserver.support.RunningServer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -18,17 +17,8 @@ class BadInputTest {
   /** Stands for the channel rule in the tables, whose '|' delimiter the rule itself contains. */
   private static final String CHANNEL_RULE =
       "channel must be 1-63 bytes of a-z A-Z 0-9 space and !#$%&()+-:;<=.>?@[]^_{|}~,";
-  private static RunningServer server;
-
-  @BeforeAll
-  static void start() {
-    server = RunningServer.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final RunningServer server = RunningServer.perClass();
 
   private static void assertRejected(HttpResponse<Buffer> response, int status, String error) {
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);

@@ -6,9 +6,8 @@ import io.tokenserver.support.VerifiedToken;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -17,17 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** POST /getToken as the Go agora-token-service accepts it. */
 class GetTokenRouteTest {
 
-  private static RunningServer server;
-
-  @BeforeAll
-  static void start() {
-    server = RunningServer.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final RunningServer server = RunningServer.perClass();
 
   private static VerifiedToken token(JsonObject body) {
     HttpResponse<Buffer> response = server.post("/getToken", body);

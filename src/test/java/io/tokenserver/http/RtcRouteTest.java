@@ -5,9 +5,8 @@ import io.tokenserver.support.RunningServer;
 import io.tokenserver.support.VerifiedToken;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,17 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class RtcRouteTest {
 
-  private static RunningServer server;
-
-  @BeforeAll
-  static void start() {
-    server = RunningServer.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final RunningServer server = RunningServer.perClass();
 
   private static VerifiedToken rtcToken(String path) {
     HttpResponse<Buffer> response = server.get(path);

@@ -6,9 +6,8 @@ import io.tokenserver.support.VerifiedToken;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -16,17 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class RtmRteChatRouteTest {
 
-  private static RunningServer server;
-
-  @BeforeAll
-  static void start() {
-    server = RunningServer.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final RunningServer server = RunningServer.perClass();
 
   private static JsonObject ok(String path) {
     HttpResponse<Buffer> response = server.get(path);

@@ -12,22 +12,33 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * The real server started in-process on free loopback ports, with a blocking client for tests that read
- * as specifications: {@code server.get("/rtm/42").bodyAsJsonObject()}.
+ * as specifications: {@code server.get("/rtm/42").bodyAsJsonObject()}. Either started directly, or shared by
+ * a test class as {@code @RegisterExtension static final RunningServer server = RunningServer.perClass();}.
  */
-public final class RunningServer implements AutoCloseable {
+public final class RunningServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
-  public final ServerConfig config;
-  public final TokenServer server;
-  private final Vertx clientVertx;
-  private final WebClient client;
+  public ServerConfig config;
+  public TokenServer server;
+  private Vertx clientVertx;
+  private WebClient client;
+
+  private RunningServer() {
+  }
 
   private RunningServer(ServerConfig config, TokenServer server) {
+    attach(config, server);
+  }
+
+  private void attach(ServerConfig config, TokenServer server) {
     this.config = config;
     this.server = server;
     this.clientVertx = Vertx.vertx();
@@ -35,20 +46,44 @@ public final class RunningServer implements AutoCloseable {
         .setDefaultHost("127.0.0.1").setDefaultPort(config.port()));
   }
 
+  /** A server with the default test config, started before the class's tests and stopped after them. */
+  public static RunningServer perClass() {
+    return new RunningServer();
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    ServerConfig config = TestConfig.config();
+    attach(config, startServer(config, RunningServer::fakeCredentialsMinter));
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+
   public static RunningServer start() {
     return start(TestConfig.config());
   }
 
   public static RunningServer start(ServerConfig config) {
-    return start(config, c -> new AgoraTokenMinter(() -> FakeCredentials.CREDENTIALS));
+    return start(config, RunningServer::fakeCredentialsMinter);
   }
 
   public static RunningServer start(ServerConfig config, Function<ServerConfig, TokenMinter> minter) {
+    return new RunningServer(config, startServer(config, minter));
+  }
+
+  private static TokenServer startServer(ServerConfig config, Function<ServerConfig, TokenMinter> minter) {
     try {
-      return new RunningServer(config, TokenServer.start(config, minter).await(20, TimeUnit.SECONDS));
+      return TokenServer.start(config, minter).await(20, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("server did not start", e);
     }
+  }
+
+  private static TokenMinter fakeCredentialsMinter(ServerConfig config) {
+    return new AgoraTokenMinter(() -> FakeCredentials.CREDENTIALS);
   }
 
   public HttpResponse<Buffer> get(String path) {
