@@ -331,7 +331,8 @@ class KubernetesManifestsTest {
     assertThat(pod.getEnableServiceLinks()).isFalse();
     // With a read-only root, /tmp (JVM perf data, Netty's native library) must be a writable emptyDir.
     VolumeMount tmp = manifests.container().getVolumeMounts().stream()
-        .filter(mount -> mount.getMountPath().equals("/tmp")).findFirst().orElseThrow();
+        .filter(mount -> mount.getMountPath().equals("/tmp")).findFirst()
+        .orElseThrow(() -> new AssertionError("no volume mounted at /tmp"));
     assertThat(pod.getVolumes()).filteredOn(volume -> volume.getName().equals(tmp.getName()))
         .singleElement().extracting(Volume::getEmptyDir).isNotNull();
     assertThat(tmp.getReadOnly()).isNotEqualTo(true);
