@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -25,15 +26,15 @@ public final class Main {
   public static void main(String[] args) {
     long startNanos = System.nanoTime();
     ServerConfig config = loadConfigOrExit(Arrays.asList(args).contains("--demo"));
-    TokenServer server;
+    CompletableFuture<TokenServer> started = new CompletableFuture<>();
+    installDrainOnSignals(started, config);
     try {
-      server = TokenServer.start(config, Main::agoraMinter).await(30, TimeUnit.SECONDS);
+      started.complete(TokenServer.start(config, Main::agoraMinter).await(30, TimeUnit.SECONDS));
     } catch (Exception e) {
       System.err.println("startup failed: " + e.getMessage());
       System.exit(1);
       return;
     }
-    installDrainOnSignals(server, config);
     if (config.demo()) {
       LOG.warn("DEMO MODE: random credentials (APP_ID={}); Agora will REJECT these tokens. "
           + "Set APP_ID and APP_CERTIFICATE for real ones.", config.appId());
@@ -44,12 +45,16 @@ public final class Main {
         config.signingMaxPending(), config.appId());
   }
 
-  /** Installed before the ready line, so a signal sent after it always drains; a second signal is ignored. */
-  private static void installDrainOnSignals(TokenServer server, ServerConfig config) {
+  /**
+   * Installed before the server starts, so a signal during startup still drains once readiness is up
+   * (instead of the JVM's default exit 143); a second signal is ignored.
+   */
+  private static void installDrainOnSignals(CompletableFuture<TokenServer> started, ServerConfig config) {
     AtomicBoolean draining = new AtomicBoolean();
     Runnable drainAndExit = () -> {
       LOG.info("shutdown signal: draining for at most {} s", config.drainTimeout().toSeconds());
       try {
+        TokenServer server = started.get(30, TimeUnit.SECONDS);
         server.shutdown().get(config.drainTimeout().toSeconds() + 10, TimeUnit.SECONDS);
         LOG.info("drained, exiting");
       } catch (Exception e) {
