@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Quick throughput figures: starts the server jar pinned to one core, drives it with wrk pinned to
+# another, and prints requests/s and p50/p99 per route, then the server's RSS and time to ready.
+# Loopback only; every wrk run is bounded by DURATION. Settings (environment):
+#   JAR          server jar (default target/agora-token-server.jar, built if missing)
+#   JAVA_OPTS    JVM flags for the server (default: the shipped flags, see README)
+#   ROUTES       "ping rtc rtm getToken"      DURATION 15s   WARMUP 5s   CONNECTIONS 64
+#   SERVER_CPUS  0    WRK_CPUS 1              PORT 18080     MANAGEMENT_PORT 18081
+# Other server settings (EVENT_LOOPS, SIGNING_POOL_SIZE, ...) pass through the environment.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+JAR="${JAR:-$root/target/agora-token-server.jar}"
+if [[ -z "${JAVA_OPTS+set}" && -f "$root/conf/jvm.options" ]]; then
+  JAVA_OPTS="$(grep -v '^#' "$root/conf/jvm.options" | xargs)"
+fi
+JAVA_OPTS="${JAVA_OPTS:-}"
+ROUTES="${ROUTES:-ping rtc rtm getToken}"
+DURATION="${DURATION:-15s}"
+WARMUP="${WARMUP:-5s}"
+CONNECTIONS="${CONNECTIONS:-64}"
+SERVER_CPUS="${SERVER_CPUS:-0}"
+WRK_CPUS="${WRK_CPUS:-1}"
+export PORT="${PORT:-18080}" MANAGEMENT_PORT="${MANAGEMENT_PORT:-18081}" HOST=127.0.0.1
+
+command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install -y wrk)" >&2; exit 1; }
+if [[ ! -f "$JAR" ]]; then
+  (cd "$root" && mvn -B -q package -DskipTests)
+fi
+
+log="$(mktemp /tmp/token-server-wrk.XXXXXX.log)"
+server_pid=""
+stop_server() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+  fi
+}
+trap stop_server EXIT
+
+echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg)   jar: $JAR"
+echo "JAVA_OPTS: ${JAVA_OPTS:-<none>}"
+started=$(date +%s%N)
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
+taskset -c "$SERVER_CPUS" java $JAVA_OPTS -jar "$JAR" --demo >"$log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 300); do
+  if curl -fs -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready"; then break; fi
+  kill -0 "$server_pid" 2>/dev/null || { echo "server exited:" >&2; cat "$log" >&2; exit 1; }
+  sleep 0.02
+done
+ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+curl -fs -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready" || { echo "server not ready" >&2; exit 1; }
+echo "ready after ${ready_ms} ms (polled); server says: $(grep -o 'ready in [0-9]* ms' "$log" || true)"
+
+printf '\n| route | requests/s | p50 ms | p99 ms | requests | non-2xx | socket errors |\n|---|---:|---:|---:|---:|---:|---:|\n'
+for route in $ROUTES; do
+  taskset -c "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" --timeout 2s -s "$here/token.lua" \
+      "http://127.0.0.1:$PORT" -- "$route" >/dev/null
+  taskset -c "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --timeout 2s -s "$here/token.lua" \
+      "http://127.0.0.1:$PORT" -- "$route" | awk -v route="$route" '$1 == "RESULT" {
+        printf "| %s | %s | %s | %s | %s | %s | %s |\n", route, $2, $3, $4, $5, $6, $7 }'
+done
+rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$server_pid/status")
+hwm=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$server_pid/status")
+echo
+echo "server RSS after load: ${rss} MB (peak ${hwm} MB); load now: $(cut -d' ' -f1-3 /proc/loadavg)"
+grep -qiE 'native transport|epoll' "$log" && grep -iE 'native transport|epoll' "$log" | head -2 || true
