@@ -3,9 +3,9 @@
 # another, and prints requests/s and p50/p99 per route, then the server's RSS and time to ready.
 # Loopback only; every wrk run is bounded by DURATION. Settings (environment):
 #   JAR          server jar (default target/agora-token-server.jar, built if missing)
-#   JAVA_OPTS    JVM flags for the server (default: the shipped flags, see README)
+#   JAVA_OPTS    JVM flags for the server (default: the shipped ones, conf/jvm.options)
 #   ROUTES       "ping rtc rtm getToken"      DURATION 15s   WARMUP 5s   CONNECTIONS 64
-#   SERVER_CPUS  0    WRK_CPUS 1              PORT 18080     MANAGEMENT_PORT 18081
+#   SERVER_CPUS  0    WRK_CPUS 1              PORT, MANAGEMENT_PORT (default: two free ports)
 # Other server settings (EVENT_LOOPS, SIGNING_POOL_SIZE, ...) pass through the environment.
 set -euo pipefail
 
@@ -22,7 +22,14 @@ WARMUP="${WARMUP:-5s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 SERVER_CPUS="${SERVER_CPUS:-0}"
 WRK_CPUS="${WRK_CPUS:-1}"
-export PORT="${PORT:-18080}" MANAGEMENT_PORT="${MANAGEMENT_PORT:-18081}" HOST=127.0.0.1
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+export PORT="${PORT:-$(free_port)}" MANAGEMENT_PORT="${MANAGEMENT_PORT:-$(free_port)}" HOST=127.0.0.1
+for port in "$PORT" "$MANAGEMENT_PORT"; do
+  # Another server on the port would answer in ours' place and the figures would be its.
+  if ss -Hltn "sport = :$port" | grep -q .; then echo "port $port is already in use" >&2; exit 1; fi
+done
 
 command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install -y wrk)" >&2; exit 1; }
 if [[ ! -f "$JAR" ]]; then
@@ -42,6 +49,7 @@ trap stop_server EXIT
 echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg)   jar: $JAR"
 echo "JAVA_OPTS: ${JAVA_OPTS:-<none>}"
 started=$(date +%s%N)
+cd "$root" # the server reads conf/config.json from its working directory
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
 taskset -c "$SERVER_CPUS" java $JAVA_OPTS -jar "$JAR" --demo >"$log" 2>&1 &
 server_pid=$!
@@ -52,6 +60,7 @@ for _ in $(seq 1 300); do
 done
 ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 curl -fs -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready" || { echo "server not ready" >&2; exit 1; }
+ss -Hltnp "sport = :$PORT" | grep -q "pid=$server_pid," || { echo "port $PORT is not our server's" >&2; exit 1; }
 echo "ready after ${ready_ms} ms (polled); server says: $(grep -o 'ready in [0-9]* ms' "$log" || true)"
 
 printf '\n| route | requests/s | p50 ms | p99 ms | requests | non-2xx | socket errors |\n|---|---:|---:|---:|---:|---:|---:|\n'
