@@ -2,7 +2,7 @@ package io.tokenserver.support;
 
 import io.tokenserver.TokenServer;
 import io.tokenserver.config.ServerConfig;
-import io.tokenserver.token.AgoraTokenMinter;
+import io.tokenserver.token.AccessToken2Minter;
 import io.tokenserver.token.TokenMinter;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -40,7 +40,7 @@ public final class RunningServer implements AutoCloseable {
   }
 
   public static RunningServer start(ServerConfig config) {
-    return start(config, c -> new AgoraTokenMinter(() -> FakeCredentials.CREDENTIALS));
+    return start(config, c -> new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS));
   }
 
   public static RunningServer start(ServerConfig config, Function<ServerConfig, TokenMinter> minter) {
