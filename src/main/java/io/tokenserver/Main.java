@@ -37,9 +37,9 @@ public final class Main {
           + "Set APP_ID and APP_CERTIFICATE for real ones.", config.appId());
     }
     LOG.info("agora token server ready in {} ms: port={} managementPort={} eventLoops={} signingPoolSize={} "
-            + "signingMaxPending={} appId={}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+            + "signingMaxPending={} transport={} appId={}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
         config.port(), config.managementPort(), config.eventLoops(), config.signingPoolSize(),
-        config.signingMaxPending(), config.appId());
+        config.signingMaxPending(), server.vertx().isNativeTransportEnabled() ? "epoll" : "nio", config.appId());
 
     Runnable drainAndExit = () -> {
       LOG.info("shutdown signal: draining for at most {} s", config.drainTimeout().toSeconds());
