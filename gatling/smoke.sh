@@ -44,7 +44,7 @@ echo "== starting the server on 127.0.0.1:$PORT (management $MANAGEMENT_PORT), l
 server_pid=$!
 ready=""
 for _ in $(seq 1 300); do
-  if curl -fs -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready"; then ready=yes; break; fi
+  if curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready"; then ready=yes; break; fi
   kill -0 "$server_pid" 2>/dev/null || break
   sleep 0.1
 done

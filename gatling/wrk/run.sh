@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quick throughput figures: starts the server jar pinned to one core, drives it with wrk pinned to
-# another, and prints requests/s and p50/p99 per route, then the server's RSS and time to ready.
+# another, and prints requests/s, p50/p99 and server CPU time per request for each route, then the server's RSS and time to ready.
 # Loopback only; every wrk run is bounded by DURATION. Settings (environment):
 #   JAR          server jar (default target/agora-token-server.jar, built if missing)
 #   JAVA_OPTS    JVM flags for the server (default: the shipped ones, conf/jvm.options)
@@ -54,22 +54,30 @@ cd "$root" # the server reads conf/config.json from its working directory
 taskset -c "$SERVER_CPUS" java $JAVA_OPTS -jar "$JAR" --demo >"$log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 300); do
-  if curl -fs -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready"; then break; fi
+  if curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready"; then break; fi
   kill -0 "$server_pid" 2>/dev/null || { echo "server exited:" >&2; cat "$log" >&2; exit 1; }
   sleep 0.02
 done
 ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
-curl -fs -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready" || { echo "server not ready" >&2; exit 1; }
+curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready" || { echo "server not ready" >&2; exit 1; }
 ss -Hltnp "sport = :$PORT" | grep -q "pid=$server_pid," || { echo "port $PORT is not our server's" >&2; exit 1; }
 echo "ready after ${ready_ms} ms (polled); server says: $(grep -o 'ready in [0-9]* ms' "$log" || true)"
 
-printf '\n| route | requests/s | p50 ms | p99 ms | requests | non-2xx | socket errors |\n|---|---:|---:|---:|---:|---:|---:|\n'
+# Server CPU time per request (user + system, from /proc) is the column to trust on a shared machine:
+# other processes stealing the cores cut requests/s but barely change what each request costs.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
+printf '\n| route | requests/s | p50 ms | p99 ms | server CPU us/request | requests | non-2xx | socket errors |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
 for route in $ROUTES; do
   taskset -c "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" --timeout 2s -s "$here/token.lua" \
       "http://127.0.0.1:$PORT" -- "$route" >/dev/null
-  taskset -c "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --timeout 2s -s "$here/token.lua" \
-      "http://127.0.0.1:$PORT" -- "$route" | awk -v route="$route" '$1 == "RESULT" {
-        printf "| %s | %s | %s | %s | %s | %s | %s |\n", route, $2, $3, $4, $5, $6, $7 }'
+  before=$(cpu_ticks)
+  result=$(taskset -c "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --timeout 2s -s "$here/token.lua" \
+      "http://127.0.0.1:$PORT" -- "$route" | grep '^RESULT')
+  after=$(cpu_ticks)
+  echo "$result" | awk -v route="$route" -v cpu=$((after - before)) -v hz="$ticks_per_second" '{
+      printf "| %s | %s | %s | %s | %.1f | %s | %s | %s |\n", route, $2, $3, $4, cpu / hz * 1e6 / $5, $5, $6, $7 }'
 done
 rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$server_pid/status")
 hwm=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$server_pid/status")
