@@ -3,7 +3,7 @@ package io.tokenserver;
 import io.tokenserver.config.ConfigException;
 import io.tokenserver.config.ConfigLoader;
 import io.tokenserver.config.ServerConfig;
-import io.tokenserver.token.AgoraTokenMinter;
+import io.tokenserver.token.AccessToken2Minter;
 import io.tokenserver.token.AppCredentials;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -28,8 +28,10 @@ public final class Main {
     ServerConfig config = loadConfigOrExit(Arrays.asList(args).contains("--demo"));
     CompletableFuture<TokenServer> started = new CompletableFuture<>();
     installDrainOnSignals(started, config);
+    TokenServer server;
     try {
-      started.complete(TokenServer.start(config, Main::agoraMinter).await(30, TimeUnit.SECONDS));
+      server = TokenServer.start(config, Main::agoraMinter).await(30, TimeUnit.SECONDS);
+      started.complete(server);
     } catch (Exception e) {
       System.err.println("startup failed: " + e.getMessage());
       System.exit(1);
@@ -40,9 +42,9 @@ public final class Main {
           + "Set APP_ID and APP_CERTIFICATE for real ones.", config.appId());
     }
     LOG.info("agora token server ready in {} ms: port={} managementPort={} eventLoops={} signingPoolSize={} "
-            + "signingMaxPending={} appId={}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+            + "signingMaxPending={} transport={} appId={}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
         config.port(), config.managementPort(), config.eventLoops(), config.signingPoolSize(),
-        config.signingMaxPending(), config.appId());
+        config.signingMaxPending(), server.vertx().isNativeTransportEnabled() ? "epoll" : "nio", config.appId());
   }
 
   /**
@@ -86,8 +88,9 @@ public final class Main {
     return null;
   }
 
-  static AgoraTokenMinter agoraMinter(ServerConfig config) {
+  /** The library's token format, minted without its per-token allocations (JMH: about 2x faster). */
+  static AccessToken2Minter agoraMinter(ServerConfig config) {
     AppCredentials credentials = new AppCredentials(config.appId(), config.appCertificate());
-    return new AgoraTokenMinter(() -> credentials);
+    return new AccessToken2Minter(() -> credentials);
   }
 }

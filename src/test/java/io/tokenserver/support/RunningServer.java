@@ -2,7 +2,7 @@ package io.tokenserver.support;
 
 import io.tokenserver.TokenServer;
 import io.tokenserver.config.ServerConfig;
-import io.tokenserver.token.AgoraTokenMinter;
+import io.tokenserver.token.AccessToken2Minter;
 import io.tokenserver.token.TokenMinter;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -83,7 +83,7 @@ public final class RunningServer implements AutoCloseable, BeforeAllCallback, Af
   }
 
   private static TokenMinter fakeCredentialsMinter(ServerConfig config) {
-    return new AgoraTokenMinter(() -> FakeCredentials.CREDENTIALS);
+    return new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS);
   }
 
   public HttpResponse<Buffer> get(String path) {
