@@ -87,7 +87,8 @@ public final class ConfigLoader {
   /** Demo mode fills in a random pair so a newcomer sees tokens without an Agora account. */
   private static JsonObject withDemoCredentials(JsonObject merged) {
     boolean demo = "true".equalsIgnoreCase(String.valueOf(merged.getValue("DEMO")));
-    boolean missing = isBlank(merged.getValue("APP_ID")) || isBlank(merged.getValue("APP_CERTIFICATE"));
+    boolean missing = isBlank(merged.getValue("APP_ID")) && isBlank(merged.getValue("APP_ID_FILE"))
+        || isBlank(merged.getValue("APP_CERTIFICATE")) && isBlank(merged.getValue("APP_CERTIFICATE_FILE"));
     if (demo && missing) {
       merged.put("APP_ID", randomHex32()).put("APP_CERTIFICATE", randomHex32());
     }
