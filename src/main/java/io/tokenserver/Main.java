@@ -3,6 +3,7 @@ package io.tokenserver;
 import io.tokenserver.config.ConfigException;
 import io.tokenserver.config.ConfigLoader;
 import io.tokenserver.config.ServerConfig;
+import io.tokenserver.credentials.CredentialsHolder;
 import io.tokenserver.token.AgoraTokenMinter;
 import io.tokenserver.token.AppCredentials;
 import io.vertx.core.Vertx;
@@ -26,7 +27,9 @@ public final class Main {
     ServerConfig config = loadConfigOrExit(Arrays.asList(args).contains("--demo"));
     TokenServer server;
     try {
-      server = TokenServer.start(config, Main::agoraMinter).await(30, TimeUnit.SECONDS);
+      CredentialsHolder credentials = new CredentialsHolder(new AppCredentials(config.appId(), config.appCertificate()));
+      server = TokenServer.start(config, c -> agoraMinter(credentials)).await(30, TimeUnit.SECONDS);
+      server.watchCredentials(credentials);
     } catch (Exception e) {
       System.err.println("startup failed: " + e.getMessage());
       System.exit(1);
@@ -71,8 +74,8 @@ public final class Main {
     return null;
   }
 
-  static AgoraTokenMinter agoraMinter(ServerConfig config) {
-    AppCredentials credentials = new AppCredentials(config.appId(), config.appCertificate());
-    return new AgoraTokenMinter(() -> credentials);
+  /** The minter reads {@code credentials} once per token, so a rotated certificate is used at once. */
+  static AgoraTokenMinter agoraMinter(CredentialsHolder credentials) {
+    return new AgoraTokenMinter(credentials);
   }
 }

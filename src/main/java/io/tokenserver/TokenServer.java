@@ -1,9 +1,13 @@
 package io.tokenserver;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.http.ApiVerticle;
+import io.tokenserver.credentials.CredentialFileWatcher;
+import io.tokenserver.credentials.CredentialsHolder;
 import io.tokenserver.http.ManagementServer;
+import io.tokenserver.http.Protection;
 import io.tokenserver.metrics.MetricsSetup;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
@@ -26,12 +30,16 @@ public final class TokenServer {
 
   private final Vertx vertx;
   private final SigningPool pool;
+  private final ServerConfig config;
+  private final MeterRegistry registry;
   private final AtomicBoolean ready = new AtomicBoolean();
   private volatile String apiDeployment;
 
-  private TokenServer(Vertx vertx, SigningPool pool) {
+  private TokenServer(Vertx vertx, SigningPool pool, ServerConfig config, MeterRegistry registry) {
     this.vertx = vertx;
     this.pool = pool;
+    this.config = config;
+    this.registry = registry;
   }
 
   /** Starts everything; {@code minterFactory} receives the config (tests pass slow or counting minters). */
@@ -48,17 +56,28 @@ public final class TokenServer {
     SigningPool pool = new SigningPool(vertx, config.signingPoolSize(), config.signingMaxPending());
     metrics.bind(pool);
     TokenMinter minter = minterFactory.apply(config);
-    TokenServer server = new TokenServer(vertx, pool);
+    TokenServer server = new TokenServer(vertx, pool, config, registry);
 
-    return ManagementServer.start(vertx, config.host(), config.managementPort(), registry, server.ready::get)
-        .compose(management -> vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics),
-            new DeploymentOptions().setInstances(config.eventLoops())))
+    return Protection.create(vertx, config, registry).compose(protection ->
+        ManagementServer.start(vertx, config.host(), config.managementPort(), registry, server.ready::get)
+        .compose(management -> vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics, protection),
+            new DeploymentOptions().setInstances(config.eventLoops()))))
         .map(deployment -> {
           server.apiDeployment = deployment;
           server.ready.set(true);
           return server;
         })
         .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
+  }
+
+  /**
+   * Polls {@code APP_ID_FILE}/{@code APP_CERTIFICATE_FILE}, when configured, and puts new valid values in
+   * force in {@code credentials} (the supplier the minter reads once per token) without a restart.
+   */
+  public void watchCredentials(CredentialsHolder credentials) {
+    if (config.credentialFiles().watching()) {
+      CredentialFileWatcher.start(vertx, config.credentialFiles(), credentials, registry);
+    }
   }
 
   public boolean isReady() {
