@@ -73,8 +73,11 @@ final class JwtVerifier {
   }
 
   private static Future<JsonObject> requireExpiry(User user) {
-    JsonObject claims = user.principal().copy();
-    claims.remove("access_token"); // vertx-auth-jwt echoes the raw token into the principal; never keep it
+    // vertx-auth-jwt keeps the whole verified payload in the attributes; the principal lacks exp/iat/nbf
+    // and echoes the raw token, which must not travel further.
+    JsonObject payload = user.attributes().getJsonObject("accessToken");
+    JsonObject claims = payload != null ? payload : user.principal().copy();
+    claims.remove("access_token");
     if (!(claims.getValue("exp") instanceof Number)) {
       return Future.failedFuture(new IllegalArgumentException("the token has no exp claim"));
     }
