@@ -67,7 +67,11 @@ public final class TokenServer {
           server.ready.set(true);
           return server;
         })
-        .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
+        .recover(failure -> {
+          // Not awaited: a future of the closing instance cannot complete on its own event loop.
+          vertx.close();
+          return Future.failedFuture(failure);
+        });
   }
 
   /**
