@@ -2,6 +2,7 @@ package io.tokenserver.ratelimit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 
@@ -18,6 +19,7 @@ public final class RateLimiter {
 
   private final long perSecond;
   private final long burst;
+  private final Bandwidth bandwidth;
   private final Cache<String, Bucket> buckets;
 
   public RateLimiter(long perSecond, long burst, int maxCallers) {
@@ -26,6 +28,7 @@ public final class RateLimiter {
     }
     this.perSecond = perSecond;
     this.burst = burst;
+    this.bandwidth = Bandwidth.builder().capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)).build();
     long refillMillis = Math.max(1, (burst * 1000 + perSecond - 1) / perSecond);
     this.buckets = Caffeine.newBuilder()
         .maximumSize(maxCallers)
@@ -36,9 +39,7 @@ public final class RateLimiter {
 
   /** Takes one request from {@code caller}'s bucket. */
   public Decision tryAcquire(String caller) {
-    Bucket bucket = buckets.get(caller, key -> Bucket.builder()
-        .addLimit(limit -> limit.capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)))
-        .build());
+    Bucket bucket = buckets.get(caller, key -> Bucket.builder().addLimit(bandwidth).build());
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
     long remaining = probe.getRemainingTokens();
     long resetSeconds = ceilSeconds((burst - remaining) * 1_000_000_000L / perSecond);
