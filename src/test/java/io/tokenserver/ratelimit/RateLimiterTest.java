@@ -27,12 +27,15 @@ class RateLimiterTest {
   }
 
   @Test
-  void theBucketRefillsAtTheConfiguredRate() throws InterruptedException {
-    RateLimiter limiter = new RateLimiter(10, 2, 100); // one token every 100 ms
-    assertThat(limiter.tryAcquire("a").allowed()).isTrue();
-    assertThat(limiter.tryAcquire("a").allowed()).isTrue();
+  void theBucketRefillsAtTheConfiguredRateUpToTheBurst() throws InterruptedException {
+    RateLimiter limiter = new RateLimiter(2, 2, 100); // one token every 500 ms
+    limiter.tryAcquire("a");
+    limiter.tryAcquire("a");
     assertThat(limiter.tryAcquire("a").allowed()).isFalse();
-    Thread.sleep(250);
+    Thread.sleep(600);
+    assertThat(limiter.tryAcquire("a").allowed()).as("one token back").isTrue();
+    assertThat(limiter.tryAcquire("a").allowed()).isFalse();
+    Thread.sleep(1600);
     assertThat(limiter.tryAcquire("a").allowed()).isTrue();
     assertThat(limiter.tryAcquire("a").allowed()).isTrue();
     assertThat(limiter.tryAcquire("a").allowed()).as("never more than the burst").isFalse();
