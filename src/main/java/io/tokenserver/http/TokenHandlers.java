@@ -123,7 +123,12 @@ final class TokenHandlers {
   }
 
   private static String expiry(RoutingContext ctx) {
-    return ctx.request().getParam("expiry");
+    try {
+      return ctx.request().getParam("expiry");
+    } catch (IllegalArgumentException e) {
+      // A query that cannot be percent-decoded ("?expiry=%") is the client's error, not a 500.
+      throw new InvalidTokenRequestException("expiry", "is not validly percent-encoded");
+    }
   }
 
   /**
