@@ -25,6 +25,8 @@ final class InvalidRequests {
       message = "request headers are larger than " + maxHeaderSize + " bytes";
     } else if (cause != null && StrictRequestDecoder.MESSAGE.equals(cause.getMessage())) {
       message = "Content-Length together with Transfer-Encoding is not allowed";
+    } else if (cause != null && StrictRequestDecoder.UNSUPPORTED_VERSION.equals(cause.getMessage())) {
+      message = StrictRequestDecoder.UNSUPPORTED_VERSION;
     }
     ConnectionGuard.refuseAndClose(request, status, message);
   }
