@@ -49,8 +49,19 @@ public final class RawHttp implements AutoCloseable {
     return this;
   }
 
-  /** The next response, or null when the server closed the connection before sending a byte of one. */
+  /**
+   * The next final response (interim 1xx responses such as 100 Continue are skipped), or null when the server
+   * closed the connection before sending a byte of one.
+   */
   public Response read() throws IOException {
+    Response response = readOne();
+    while (response != null && response.status() / 100 == 1 && response.status() != 101) {
+      response = readOne();
+    }
+    return response;
+  }
+
+  private Response readOne() throws IOException {
     String statusLine = line();
     if (statusLine == null) {
       return null;
