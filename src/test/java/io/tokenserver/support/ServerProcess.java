@@ -99,7 +99,9 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Sends SIGTERM, as Kubernetes does. */
   public void terminate() {
-    process.destroy();
+    // Through the handle: Process.destroy() also closes our end of the output pipe, losing what the
+    // process prints while it drains.
+    process.toHandle().destroy();
   }
 
   public String output() {
