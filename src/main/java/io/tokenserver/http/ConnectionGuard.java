@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>slow clients: a request must arrive whole within {@code REQUEST_TIMEOUT_SECONDS} of its connection
  *   opening (or, on a kept-alive connection, within the idle timeout plus that); a request still unanswered
  *   then gets 408, and the connection is closed. Deadlines are swept twice a second, so the request path
- *   only writes two fields and arms no timer;</li>
+ *   only writes two fields and arms no timer or handler;</li>
  *   <li>{@code Content-Length} together with {@code Transfer-Encoding} (request smuggling) gets 400 and the
  *   connection is closed: here when Netty kept both headers, in {@link StrictRequestDecoder} when it would
  *   have dropped Content-Length.</li>
@@ -78,13 +78,8 @@ final class ConnectionGuard {
       return false;
     }
     state.request = request;
-    state.deadline = now + requestTimeoutMillis;
-    request.response().endHandler(ended -> {
-      if (state.request == request) {
-        state.request = null;
-        state.deadline = now + keepAliveMillis;
-      }
-    });
+    // The real clock, not the sweep's: under overload the sweep may run late and its time be stale.
+    state.deadline = System.currentTimeMillis() + requestTimeoutMillis;
     return true;
   }
 
@@ -96,7 +91,13 @@ final class ConnectionGuard {
     now = System.currentTimeMillis();
     List<Map.Entry<HttpConnection, Tracked>> late = new ArrayList<>();
     for (Map.Entry<HttpConnection, Tracked> entry : tracked.entrySet()) {
-      if (entry.getValue().deadline < now) {
+      Tracked state = entry.getValue();
+      if (state.request != null && state.request.response().ended()) {
+        // Answered: the connection may now idle until its next request (no response handler is set per
+        // request, so nothing here competes with vert.x-web's own end handlers).
+        state.request = null;
+        state.deadline = now + keepAliveMillis;
+      } else if (state.deadline < now) {
         late.add(entry);
       }
     }
