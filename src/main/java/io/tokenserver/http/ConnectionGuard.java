@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>at most {@code MAX_CONNECTIONS} open connections per process: the excess gets one 503 and is closed;</li>
  *   <li>slow clients: a request must arrive whole within {@code REQUEST_TIMEOUT_SECONDS} of its connection
- *   opening (or, on a kept-alive connection, within the idle timeout plus that); a request still unanswered
- *   then gets 408, and the connection is closed. Deadlines are swept twice a second, so the request path
+ *   opening (or, on a kept-alive connection, within the idle timeout plus that); a request whose headers or
+ *   body are still arriving then gets 408, and the connection is closed (a request received whole is the
+ *   server's to answer, however long it takes). Deadlines are swept twice a second, so the request path
  *   only writes two fields and arms no timer or handler;</li>
  *   <li>{@code Content-Length} together with {@code Transfer-Encoding} (request smuggling) gets 400 and the
  *   connection is closed: here when Netty kept both headers, in {@link StrictRequestDecoder} when it would
@@ -78,6 +79,7 @@ final class ConnectionGuard {
       return false;
     }
     state.request = request;
+    state.bodyExpected = hasBody(request);
     // The real clock, not the sweep's: under overload the sweep may run late and its time be stale.
     state.deadline = System.currentTimeMillis() + requestTimeoutMillis;
     return true;
@@ -103,8 +105,14 @@ final class ConnectionGuard {
     }
     for (Map.Entry<HttpConnection, Tracked> entry : late) {
       Tracked state = entry.getValue();
-      state.deadline = Long.MAX_VALUE;
       HttpServerRequest request = state.request;
+      if (request != null && (!state.bodyExpected || request.isEnded())) {
+        // Received whole: the time is the server's (a queue, a stall), not a slow client's. The signing
+        // pool's bound and the drain timeout limit it; look again at the next deadline.
+        state.deadline = now + requestTimeoutMillis;
+        continue;
+      }
+      state.deadline = Long.MAX_VALUE;
       if (request != null && !request.response().headWritten()) {
         refuseAndClose(request, 408, "request not received in time");
       } else {
@@ -129,11 +137,18 @@ final class ConnectionGuard {
         .onComplete(written -> connection.close());
   }
 
+  /** True when a body follows the headers (Content-Length above 0, or Transfer-Encoding). */
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.headers().get(HttpHeaders.CONTENT_LENGTH);
+    return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || length != null && !"0".equals(length);
+  }
+
   /** One connection's deadline and the request it is waiting for (null between requests). */
   private static final class Tracked {
     long deadline;
     final boolean overLimit;
     HttpServerRequest request;
+    boolean bodyExpected;
 
     Tracked(long deadline, boolean overLimit) {
       this.deadline = deadline;

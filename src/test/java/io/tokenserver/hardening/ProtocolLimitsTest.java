@@ -1,6 +1,12 @@
 package io.tokenserver.hardening;
 
 import io.tokenserver.config.ServerConfig;
+import io.tokenserver.support.FakeCredentials;
+import io.tokenserver.token.AgoraTokenMinter;
+import io.tokenserver.token.ChatTokenRequest;
+import io.tokenserver.token.RtcTokenRequest;
+import io.tokenserver.token.RtmTokenRequest;
+import io.tokenserver.token.TokenMinter;
 import io.tokenserver.support.RawHttp;
 import io.tokenserver.support.RunningServer;
 import io.tokenserver.support.TestConfig;
@@ -94,6 +100,36 @@ class ProtocolLimitsTest {
       http.send("POST /getToken HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":");
       assertJsonError(http.read(), 408);
       assertThat(http.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void aRequestReceivedWholeIsAnsweredHoweverLongTheServerTakes() throws Exception {
+    ServerConfig config = ServerConfig.from(TestConfig.values().put("REQUEST_TIMEOUT_SECONDS", 1));
+    AgoraTokenMinter real = new AgoraTokenMinter(() -> FakeCredentials.CREDENTIALS);
+    try (RunningServer slow = RunningServer.start(config, c -> new TokenMinter() {
+      @Override
+      public String rtc(RtcTokenRequest request) {
+        return real.rtc(request);
+      }
+
+      @Override
+      public String rtm(RtmTokenRequest request) {
+        try {
+          Thread.sleep(2500); // a stalled server, not a slow client
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return real.rtm(request);
+      }
+
+      @Override
+      public String chat(ChatTokenRequest request) {
+        return real.chat(request);
+      }
+    }); RawHttp http = RawHttp.connect(config.port(), 10_000)) {
+      http.send("GET /rtm/42 HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(http.read().status()).as("not 408").isEqualTo(200);
     }
   }
 
