@@ -3,6 +3,7 @@ package io.tokenserver;
 import io.tokenserver.config.ConfigException;
 import io.tokenserver.config.ConfigLoader;
 import io.tokenserver.config.ServerConfig;
+import io.tokenserver.credentials.CredentialsHolder;
 import io.tokenserver.token.AccessToken2Minter;
 import io.tokenserver.token.AppCredentials;
 import io.vertx.core.Vertx;
@@ -30,7 +31,9 @@ public final class Main {
     installDrainOnSignals(started, config);
     TokenServer server;
     try {
-      server = TokenServer.start(config, Main::agoraMinter).await(30, TimeUnit.SECONDS);
+      CredentialsHolder credentials = new CredentialsHolder(new AppCredentials(config.appId(), config.appCertificate()));
+      server = TokenServer.start(config, c -> agoraMinter(credentials)).await(30, TimeUnit.SECONDS);
+      server.watchCredentials(credentials);
       started.complete(server);
     } catch (Exception e) {
       System.err.println("startup failed: " + e.getMessage());
@@ -88,9 +91,11 @@ public final class Main {
     return null;
   }
 
-  /** The library's token format, minted without its per-token allocations (JMH: about 2x faster). */
-  static AccessToken2Minter agoraMinter(ServerConfig config) {
-    AppCredentials credentials = new AppCredentials(config.appId(), config.appCertificate());
-    return new AccessToken2Minter(() -> credentials);
+  /**
+   * The library's token format without its per-token allocations (JMH: about 2x faster). It reads
+   * {@code credentials} once per token, so a rotated certificate is used at once.
+   */
+  static AccessToken2Minter agoraMinter(CredentialsHolder credentials) {
+    return new AccessToken2Minter(credentials);
   }
 }

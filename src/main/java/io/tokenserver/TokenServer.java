@@ -1,9 +1,13 @@
 package io.tokenserver;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.http.ApiVerticle;
+import io.tokenserver.credentials.CredentialFileWatcher;
+import io.tokenserver.credentials.CredentialsHolder;
 import io.tokenserver.http.ManagementServer;
+import io.tokenserver.http.Protection;
 import io.tokenserver.metrics.MetricsSetup;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
@@ -27,13 +31,18 @@ public final class TokenServer {
   private final Vertx vertx;
   private final Vertx managementVertx;
   private final SigningPool pool;
+  private final ServerConfig config;
+  private final MeterRegistry registry;
   private final AtomicBoolean ready = new AtomicBoolean();
   private volatile String apiDeployment;
 
-  private TokenServer(Vertx vertx, Vertx managementVertx, SigningPool pool) {
+  private TokenServer(Vertx vertx, Vertx managementVertx, SigningPool pool, ServerConfig config,
+      MeterRegistry registry) {
     this.vertx = vertx;
     this.managementVertx = managementVertx;
     this.pool = pool;
+    this.config = config;
+    this.registry = registry;
   }
 
   /** Starts everything; {@code minterFactory} receives the config (tests pass slow or counting minters). */
@@ -54,20 +63,35 @@ public final class TokenServer {
     Vertx managementVertx = Vertx.builder()
         .with(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1))
         .build();
-    TokenServer server = new TokenServer(vertx, managementVertx, pool);
+    TokenServer server = new TokenServer(vertx, managementVertx, pool, config, registry);
 
     return ManagementServer.start(managementVertx, config.host(), config.managementPort(), registry, server.ready::get)
+        .compose(management -> Protection.create(vertx, config, registry))
         // Credentials are loaded (and the minter built) only once the probes can already answer 503.
-        .compose(management -> vertx.executeBlocking(() -> minterFactory.apply(config)))
-        .compose(minter -> vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics),
-            new DeploymentOptions().setInstances(config.eventLoops())))
+        .compose(protection -> vertx.executeBlocking(() -> minterFactory.apply(config))
+            .compose(minter -> vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics, protection),
+                new DeploymentOptions().setInstances(config.eventLoops()))))
         .map(deployment -> {
           server.apiDeployment = deployment;
           server.ready.set(true);
           return server;
         })
-        .recover(failure -> Future.join(vertx.close(), managementVertx.close())
-            .transform(closed -> Future.failedFuture(failure)));
+        .recover(failure -> {
+          // Not awaited: a future of the closing instance cannot complete on its own event loop.
+          vertx.close();
+          managementVertx.close();
+          return Future.failedFuture(failure);
+        });
+  }
+
+  /**
+   * Polls {@code APP_ID_FILE}/{@code APP_CERTIFICATE_FILE}, when configured, and puts new valid values in
+   * force in {@code credentials} (the supplier the minter reads once per token) without a restart.
+   */
+  public void watchCredentials(CredentialsHolder credentials) {
+    if (config.credentialFiles().watching()) {
+      CredentialFileWatcher.start(vertx, config.credentialFiles(), credentials, registry);
+    }
   }
 
   public boolean isReady() {

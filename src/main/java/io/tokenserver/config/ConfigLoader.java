@@ -90,7 +90,8 @@ public final class ConfigLoader {
    */
   private static JsonObject withDemoCredentials(JsonObject merged) {
     boolean demo = "true".equalsIgnoreCase(String.valueOf(merged.getValue("DEMO")));
-    boolean missing = isBlank(merged.getValue("APP_ID")) || isBlank(merged.getValue("APP_CERTIFICATE"));
+    boolean missing = isBlank(merged.getValue("APP_ID")) && isBlank(merged.getValue("APP_ID_FILE"))
+        || isBlank(merged.getValue("APP_CERTIFICATE")) && isBlank(merged.getValue("APP_CERTIFICATE_FILE"));
     if (demo && missing) {
       return merged.put("APP_ID", randomHex32()).put("APP_CERTIFICATE", randomHex32());
     }

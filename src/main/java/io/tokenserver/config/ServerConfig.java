@@ -28,7 +28,11 @@ public record ServerConfig(
     int eventLoops,
     Duration drainTimeout,
     boolean accessLog,
-    boolean httpMetrics) {
+    boolean httpMetrics,
+    AuthConfig auth,
+    RateLimitConfig rateLimit,
+    CredentialFiles credentialFiles,
+    ProtocolLimits protocolLimits) {
 
   /** Agora rejects any token that lives longer than 24 hours. */
   public static final int AGORA_MAX_EXPIRY_SECONDS = 86_400;
@@ -38,7 +42,14 @@ public record ServerConfig(
       "APP_ID", "APP_CERTIFICATE", "DEMO", "HOST", "PORT", "SERVER_PORT", "MANAGEMENT_PORT",
       "CORS_ALLOW_ORIGIN", "TOKEN_DEFAULT_EXPIRY", "TOKEN_MAX_EXPIRY", "SIGNING_POOL_SIZE",
       "SIGNING_MAX_PENDING", "EVENT_LOOPS", "DRAIN_TIMEOUT_SECONDS", "ACCESS_LOG", "HTTP_METRICS",
-      "CONFIG_FILE", "LOG_FORMAT");
+      "CONFIG_FILE", "LOG_FORMAT",
+      // production hardening (issue 6)
+      "AUTH_MODE", "API_KEYS", "API_KEYS_FILE", "JWT_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_JWKS", "JWT_ISSUER",
+      "JWT_AUDIENCE", "JWT_UID_CLAIM", "JWT_CHANNELS_CLAIM", "JWT_PUBLISHER_CLAIM", "JWT_LEEWAY_SECONDS",
+      "RATE_LIMIT_PER_SECOND", "RATE_LIMIT_BURST", "RATE_LIMIT_MAX_CALLERS", "TRUSTED_PROXIES",
+      "APP_ID_FILE", "APP_CERTIFICATE_FILE", "CREDENTIALS_RELOAD_INTERVAL_MS",
+      "MAX_HEADER_SIZE", "MAX_INITIAL_LINE_LENGTH", "IDLE_TIMEOUT_SECONDS", "REQUEST_TIMEOUT_SECONDS",
+      "MAX_CONNECTIONS");
 
   private static final Pattern HEX_32 = Pattern.compile("[0-9a-fA-F]{32}");
 
@@ -52,8 +63,8 @@ public record ServerConfig(
     int maxExpiry = in.integer("TOKEN_MAX_EXPIRY", 1, AGORA_MAX_EXPIRY_SECONDS);
     int processors = Runtime.getRuntime().availableProcessors();
     return new ServerConfig(
-        in.hex32("APP_ID"),
-        in.hex32("APP_CERTIFICATE"),
+        in.hex32OrFile("APP_ID", "APP_ID_FILE"),
+        in.hex32OrFile("APP_CERTIFICATE", "APP_CERTIFICATE_FILE"),
         in.bool("DEMO"),
         in.text("HOST"),
         in.integer("PORT", 1, 65_535),
@@ -66,11 +77,15 @@ public record ServerConfig(
         in.integerOr("EVENT_LOOPS", processors, 1, 1024),
         Duration.ofSeconds(in.integer("DRAIN_TIMEOUT_SECONDS", 0, 3600)),
         in.bool("ACCESS_LOG"),
-        in.bool("HTTP_METRICS"));
+        in.bool("HTTP_METRICS"),
+        AuthConfig.from(in),
+        RateLimitConfig.from(in),
+        CredentialFiles.from(in),
+        ProtocolLimits.from(in));
   }
 
   /** Reads one typed value per key: files give JSON numbers and booleans, env and sysprops give strings. */
-  private record Reader(JsonObject values) {
+  record Reader(JsonObject values) {
 
     String text(String key) {
       Object value = values.getValue(key);
@@ -129,7 +144,32 @@ public record ServerConfig(
       return origins;
     }
 
-    private boolean isBlank(String key) {
+    /** The trimmed value, or null when the key is absent or blank. */
+    String optionalText(String key) {
+      return isBlank(key) ? null : values.getValue(key).toString().trim();
+    }
+
+    /** A comma-separated list; empty when the key is absent. */
+    List<String> list(String key) {
+      String value = optionalText(key);
+      return value == null ? List.of()
+          : Arrays.stream(value.split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList();
+    }
+
+    /** The value of {@code key}, or the content of the file named by {@code fileKey}, which wins. */
+    String hex32OrFile(String key, String fileKey) {
+      String file = optionalText(fileKey);
+      if (file == null) {
+        return hex32(key);
+      }
+      String value = CredentialFiles.read(fileKey, java.nio.file.Path.of(file));
+      if (!HEX_32.matcher(value).matches()) {
+        throw new ConfigException(fileKey, "must hold 32 hexadecimal characters");
+      }
+      return value;
+    }
+
+    boolean isBlank(String key) {
       Object value = values.getValue(key);
       return value == null || value.toString().isBlank();
     }

@@ -1,5 +1,6 @@
 package io.tokenserver.http;
 
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.tokenserver.config.ServerConfig;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -21,7 +22,8 @@ final class ApiRouter {
   private ApiRouter() {
   }
 
-  static Router create(Vertx vertx, ServerConfig config, TokenHandlers handlers) {
+  /** {@code gate} authenticates and rate-limits every route but /ping; null when both are off. */
+  static Router create(Vertx vertx, ServerConfig config, TokenHandlers handlers, CallerGate gate) {
     Router router = Router.router(vertx);
     if (config.accessLog()) {
       router.route().handler(LoggerHandler.create(LoggerFormat.SHORT));
@@ -29,6 +31,9 @@ final class ApiRouter {
     router.route().handler(cors(config));
 
     get(router, "/ping", handlers::ping);
+    if (gate != null) {
+      router.route().handler(gate);
+    }
     get(router, "/rtc/:channel/:role/:tokentype/:uid", handlers::rtc);
     get(router, "/rtm/:uid", handlers::rtm);
     get(router, "/rte/:channel/:role/:tokentype/:rtcuid", handlers::rte);
@@ -41,6 +46,12 @@ final class ApiRouter {
           .handler(handlers::getToken);
     }
 
+    // Any other status a vert.x-web handler fails with (403 from CORS, 408, 415...) is JSON as well.
+    for (int status = 400; status < 600; status++) {
+      String reason = HttpResponseStatus.valueOf(status).reasonPhrase().toLowerCase();
+      int code = status;
+      router.errorHandler(status, ctx -> Responses.error(ctx.response(), code, reason));
+    }
     router.errorHandler(400, ctx -> Responses.error(ctx.response(), 400, "bad request"));
     router.errorHandler(403, ctx -> Responses.error(ctx.response(), 403, "origin not allowed"));
     router.errorHandler(404, ctx -> Responses.error(ctx.response(), 404, "not found"));

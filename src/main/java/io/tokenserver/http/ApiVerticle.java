@@ -1,5 +1,6 @@
 package io.tokenserver.http;
 
+import io.tokenserver.config.ProtocolLimits;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
@@ -12,6 +13,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
+import java.util.concurrent.TimeUnit;
+
 /** One instance per event loop, all sharing the public port. */
 public final class ApiVerticle extends VerticleBase {
 
@@ -19,24 +22,37 @@ public final class ApiVerticle extends VerticleBase {
   private final TokenMinter minter;
   private final SigningPool pool;
   private final TokenMetrics metrics;
+  private final Protection protection;
   private HttpServer server;
+  private ConnectionGuard guard;
 
-  public ApiVerticle(ServerConfig config, TokenMinter minter, SigningPool pool, TokenMetrics metrics) {
+  public ApiVerticle(ServerConfig config, TokenMinter minter, SigningPool pool, TokenMetrics metrics,
+      Protection protection) {
     this.config = config;
     this.minter = minter;
     this.pool = pool;
     this.metrics = metrics;
+    this.protection = protection;
   }
 
   @Override
   public Future<?> start() {
     TokenRequestParser parser = new TokenRequestParser(
         new ExpiryPolicy(config.defaultExpirySeconds(), config.maxExpirySeconds()));
-    Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, minter, pool, metrics));
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        // HTTP/1.1 only: token clients do not need h2c, and it widens the attack surface.
-        .setHttp2ClearTextEnabled(false))
+    Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, minter, pool, metrics),
+        protection.gate());
+    ProtocolLimits limits = config.protocolLimits();
+    guard = new ConnectionGuard(vertx, limits, protection.openConnections());
+    HttpServerOptions options = withLimits(new HttpServerOptions().setHost(config.host()).setPort(config.port()),
+        limits);
+    server = vertx.createHttpServer(options)
+        .connectionHandler(connection -> guard.onConnection(connection, options))
+        .invalidRequestHandler(request -> InvalidRequests.handle(request, limits.maxHeaderSize(),
+            limits.maxInitialLineLength()))
         .requestHandler(request -> {
+          if (!guard.admit(request)) {
+            return;
+          }
           // Set here, not in a route, so 404/405/413 and CORS answers carry them too.
           request.response().headers().addAll(Responses.NO_CACHE);
           router.handle(request);
@@ -44,9 +60,21 @@ public final class ApiVerticle extends VerticleBase {
     return server.listen();
   }
 
+  private static HttpServerOptions withLimits(HttpServerOptions options, ProtocolLimits limits) {
+    return options
+        .setMaxHeaderSize(limits.maxHeaderSize())
+        .setMaxInitialLineLength(limits.maxInitialLineLength())
+        .setIdleTimeout(limits.idleTimeoutSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        // No cleartext HTTP/2: "Upgrade: h2c" lets clients tunnel past proxy rules (h2c smuggling), and
+        // without the h2c sniffing every connection is known, and guarded, from its first byte.
+        .setHttp2ClearTextEnabled(false);
+  }
+
   /** Stops accepting and lets in-flight requests finish, for at most the drain timeout. */
   @Override
   public Future<?> stop() {
+    guard.close();
     return server.shutdown(config.drainTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 }

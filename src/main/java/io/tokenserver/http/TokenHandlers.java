@@ -123,17 +123,33 @@ final class TokenHandlers {
   }
 
   private static String expiry(RoutingContext ctx) {
-    return ctx.request().getParam("expiry");
+    try {
+      return ctx.request().getParam("expiry");
+    } catch (IllegalArgumentException e) {
+      // A query that cannot be percent-decoded ("?expiry=%") is the client's error, not a 500.
+      throw new InvalidTokenRequestException("expiry", "is not validly percent-encoded");
+    }
   }
 
-  /** Runs {@code parse}; on invalid input answers 400 and returns null. */
-  private <T> T validated(RoutingContext ctx, Supplier<T> parse) {
+  /**
+   * Runs {@code parse}, then checks the validated request against the caller's rights; on invalid input
+   * answers 400, on a request the caller may not make 403, and returns null.
+   */
+  private <T extends TokenRequest> T validated(RoutingContext ctx, Supplier<T> parse) {
+    T request;
     try {
-      return parse.get();
+      request = parse.get();
     } catch (InvalidTokenRequestException e) {
       rejectInput(ctx, e.field(), e.getMessage());
       return null;
     }
+    String denial = CallerGate.denial(ctx, request);
+    if (denial != null) {
+      metrics.error("forbidden");
+      Responses.error(ctx.response(), 403, denial);
+      return null;
+    }
+    return request;
   }
 
   private void rejectInput(RoutingContext ctx, String field, String message) {

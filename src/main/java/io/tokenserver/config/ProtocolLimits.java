@@ -1,0 +1,32 @@
+package io.tokenserver.config;
+
+/**
+ * HTTP protocol limits of the public port: what a single client may send and hold open.
+ *
+ * @param maxHeaderSize bytes of all request headers together; larger gets 431
+ * @param maxInitialLineLength bytes of the request line; longer gets 414
+ * @param idleTimeoutSeconds a connection with no traffic this long is closed (keep it above the load
+ *     balancer's idle timeout, or the balancer may reuse a connection the server is closing)
+ * @param requestTimeoutSeconds a request must arrive whole (headers and body) this long after its
+ *     connection opened or became idle-plus-this-long; slow clients get 408 and are disconnected
+ * @param maxConnections open connections to the public port, per process; the excess gets 503 and is closed
+ */
+public record ProtocolLimits(int maxHeaderSize, int maxInitialLineLength, int idleTimeoutSeconds,
+    int requestTimeoutSeconds, int maxConnections) {
+
+  public static ProtocolLimits defaults() {
+    return new ProtocolLimits(8192, 4096, 75, 10, 10_000);
+  }
+
+  static ProtocolLimits from(ServerConfig.Reader in) {
+    ProtocolLimits d = defaults();
+    return new ProtocolLimits(
+        in.isBlank("MAX_HEADER_SIZE") ? d.maxHeaderSize : in.integer("MAX_HEADER_SIZE", 1024, 1 << 20),
+        in.isBlank("MAX_INITIAL_LINE_LENGTH") ? d.maxInitialLineLength
+            : in.integer("MAX_INITIAL_LINE_LENGTH", 256, 1 << 20),
+        in.isBlank("IDLE_TIMEOUT_SECONDS") ? d.idleTimeoutSeconds : in.integer("IDLE_TIMEOUT_SECONDS", 1, 86_400),
+        in.isBlank("REQUEST_TIMEOUT_SECONDS") ? d.requestTimeoutSeconds
+            : in.integer("REQUEST_TIMEOUT_SECONDS", 1, 3_600),
+        in.isBlank("MAX_CONNECTIONS") ? d.maxConnections : in.integer("MAX_CONNECTIONS", 1, 1_000_000));
+  }
+}

@@ -1,0 +1,109 @@
+package io.tokenserver.credentials;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tokenserver.config.CredentialFiles;
+import io.tokenserver.token.AppCredentials;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Polls {@code APP_ID_FILE} / {@code APP_CERTIFICATE_FILE} (a mounted Secret) and puts a new valid pair in
+ * force at once. Polling is used rather than a WatchService: Kubernetes swaps a symlink to update a Secret,
+ * which inotify on the file does not report. An invalid or unreadable new value is rejected, logged once
+ * (never its content) and counted, and the previous pair keeps serving.
+ */
+public final class CredentialFileWatcher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CredentialFileWatcher.class);
+  private static final long MAX_FILE_BYTES = 64 * 1024;
+
+  private final CredentialFiles files;
+  private final CredentialsHolder holder;
+  private final Counter reloads;
+  private final Counter failures;
+  private Integer lastFailure;
+  private boolean busy;
+
+  private CredentialFileWatcher(CredentialFiles files, CredentialsHolder holder, MeterRegistry registry) {
+    this.files = files;
+    this.holder = holder;
+    this.reloads = Counter.builder("credentials.reloads")
+        .description("New app credentials put in force from the credential files")
+        .register(registry);
+    this.failures = Counter.builder("credentials.reload.failures")
+        .description("New credential file contents rejected as unreadable or invalid; the old ones keep serving")
+        .register(registry);
+  }
+
+  /** Starts polling on {@code vertx}; returns the periodic timer's id. */
+  public static long start(Vertx vertx, CredentialFiles files, CredentialsHolder holder, MeterRegistry registry) {
+    CredentialFileWatcher watcher = new CredentialFileWatcher(files, holder, registry);
+    return vertx.setPeriodic(files.reloadInterval().toMillis(), id -> {
+      if (watcher.busy) {
+        return;
+      }
+      watcher.busy = true;
+      vertx.executeBlocking(() -> {
+        watcher.check();
+        return null;
+      }).onComplete(done -> watcher.busy = false);
+    });
+  }
+
+  /** One poll: read both files (twice, so a half-done rotation is never taken for a pair), then offer. */
+  void check() {
+    AppCredentials first;
+    AppCredentials second;
+    try {
+      first = read();
+      second = read();
+    } catch (IOException e) {
+      fail(e.getClass().getSimpleName().hashCode(), "cannot read the credential files: " + e.getClass().getSimpleName());
+      return;
+    }
+    if (!first.equals(second)) {
+      return; // the files are changing right now; the next poll sees them settled
+    }
+    try {
+      if (holder.offer(first)) {
+        reloads.increment();
+        LOG.info("app credentials reloaded from files: appId={}", first.appId());
+      }
+      lastFailure = null;
+    } catch (IllegalArgumentException e) {
+      fail(Objects.hash(first.appId(), first.appCertificate()), e.getMessage());
+    }
+  }
+
+  private AppCredentials read() throws IOException {
+    AppCredentials now = holder.get();
+    String appId = files.appIdFile() == null ? now.appId() : readSmall(files.appIdFile());
+    String certificate = files.appCertificateFile() == null ? now.appCertificate() : readSmall(files.appCertificateFile());
+    return new AppCredentials(appId, certificate);
+  }
+
+  private static String readSmall(Path file) throws IOException {
+    if (Files.size(file) > MAX_FILE_BYTES) {
+      throw new IOException("file too large");
+    }
+    return Files.readString(file, StandardCharsets.UTF_8).trim();
+  }
+
+  /** Counts and logs each distinct bad content once, not once per poll. */
+  private void fail(int fingerprint, String reason) {
+    if (lastFailure != null && lastFailure == fingerprint) {
+      return;
+    }
+    lastFailure = fingerprint;
+    failures.increment();
+    LOG.error("rejected new app credentials from files ({}); still serving the previous ones", reason);
+  }
+}

@@ -1,0 +1,158 @@
+package io.tokenserver.http;
+
+import io.tokenserver.config.ProtocolLimits;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Per-connection protocol limits of one API verticle (confined to its event loop):
+ * <ul>
+ *   <li>at most {@code MAX_CONNECTIONS} open connections per process: the excess gets one 503 and is closed;</li>
+ *   <li>slow clients: a request must arrive whole within {@code REQUEST_TIMEOUT_SECONDS} of its connection
+ *   opening (or, on a kept-alive connection, within the idle timeout plus that); a request whose headers or
+ *   body are still arriving then gets 408, and the connection is closed (a request received whole is the
+ *   server's to answer, however long it takes). Deadlines are swept twice a second, so the request path
+ *   only writes two fields and arms no timer or handler;</li>
+ *   <li>{@code Content-Length} together with {@code Transfer-Encoding} (request smuggling) gets 400 and the
+ *   connection is closed: here when Netty kept both headers, in {@link StrictRequestDecoder} when it would
+ *   have dropped Content-Length.</li>
+ * </ul>
+ */
+final class ConnectionGuard {
+
+  static final long SWEEP_MILLIS = 500;
+
+  private final Vertx vertx;
+  private final int maxConnections;
+  private final long requestTimeoutMillis;
+  private final long keepAliveMillis;
+  private final AtomicInteger openConnections;
+  private final Map<HttpConnection, Tracked> tracked = new HashMap<>();
+  private final long sweeper;
+  private long now = System.currentTimeMillis();
+
+  /** {@code openConnections} is shared by every verticle of the process. */
+  ConnectionGuard(Vertx vertx, ProtocolLimits limits, AtomicInteger openConnections) {
+    this.vertx = vertx;
+    this.maxConnections = limits.maxConnections();
+    this.requestTimeoutMillis = limits.requestTimeoutSeconds() * 1000L;
+    this.keepAliveMillis = (limits.idleTimeoutSeconds() + (long) limits.requestTimeoutSeconds()) * 1000L;
+    this.openConnections = openConnections;
+    this.sweeper = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
+  }
+
+  void onConnection(HttpConnection connection, HttpServerOptions options) {
+    StrictRequestDecoder.install(connection, options);
+    Tracked state = new Tracked(now + requestTimeoutMillis, openConnections.incrementAndGet() > maxConnections);
+    tracked.put(connection, state);
+    connection.closeHandler(closed -> {
+      tracked.remove(connection);
+      openConnections.decrementAndGet();
+    });
+  }
+
+  /** False when the request has been answered here (over the connection limit, or smuggling headers). */
+  boolean admit(HttpServerRequest request) {
+    Tracked state = tracked.get(request.connection());
+    if (state == null) {
+      return true;
+    }
+    if (state.overLimit) {
+      request.response().putHeader(Responses.RETRY_AFTER, Responses.ONE_SECOND);
+      refuseAndClose(request, 503, "too many connections, retry shortly");
+      return false;
+    }
+    if (request.headers().contains(HttpHeaders.CONTENT_LENGTH)
+        && request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+      refuseAndClose(request, 400, "Content-Length together with Transfer-Encoding is not allowed");
+      return false;
+    }
+    state.request = request;
+    state.bodyExpected = hasBody(request);
+    // The real clock, not the sweep's: under overload the sweep may run late and its time be stale.
+    state.deadline = System.currentTimeMillis() + requestTimeoutMillis;
+    return true;
+  }
+
+  void close() {
+    vertx.cancelTimer(sweeper);
+  }
+
+  private void sweep() {
+    now = System.currentTimeMillis();
+    List<Map.Entry<HttpConnection, Tracked>> late = new ArrayList<>();
+    for (Map.Entry<HttpConnection, Tracked> entry : tracked.entrySet()) {
+      Tracked state = entry.getValue();
+      if (state.request != null && state.request.response().ended()) {
+        // Answered: the connection may now idle until its next request (no response handler is set per
+        // request, so nothing here competes with vert.x-web's own end handlers).
+        state.request = null;
+        state.deadline = now + keepAliveMillis;
+      } else if (state.deadline < now) {
+        late.add(entry);
+      }
+    }
+    for (Map.Entry<HttpConnection, Tracked> entry : late) {
+      Tracked state = entry.getValue();
+      HttpServerRequest request = state.request;
+      if (request != null && (!state.bodyExpected || request.isEnded())) {
+        // Received whole: the time is the server's (a queue, a stall), not a slow client's. The signing
+        // pool's bound and the drain timeout limit it; look again at the next deadline.
+        state.deadline = now + requestTimeoutMillis;
+        continue;
+      }
+      state.deadline = Long.MAX_VALUE;
+      if (request != null && !request.response().headWritten()) {
+        refuseAndClose(request, 408, "request not received in time");
+      } else {
+        entry.getKey().close();
+      }
+    }
+  }
+
+  /** A JSON error with {@code Connection: close}, then the connection is closed once it is written. */
+  static void refuseAndClose(HttpServerRequest request, int status, String message) {
+    HttpServerResponse response = request.response();
+    HttpConnection connection = request.connection();
+    if (response.ended() || response.closed()) {
+      connection.close();
+      return;
+    }
+    response.headers().addAll(Responses.NO_CACHE);
+    response.setStatusCode(status)
+        .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
+        .putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
+        .end(new JsonObject().put("error", message).toBuffer())
+        .onComplete(written -> connection.close());
+  }
+
+  /** True when a body follows the headers (Content-Length above 0, or Transfer-Encoding). */
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.headers().get(HttpHeaders.CONTENT_LENGTH);
+    return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || length != null && !"0".equals(length);
+  }
+
+  /** One connection's deadline and the request it is waiting for (null between requests). */
+  private static final class Tracked {
+    long deadline;
+    final boolean overLimit;
+    HttpServerRequest request;
+    boolean bodyExpected;
+
+    Tracked(long deadline, boolean overLimit) {
+      this.deadline = deadline;
+      this.overLimit = overLimit;
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package io.tokenserver.hardening;
+
+import io.tokenserver.config.ServerConfig;
+import io.tokenserver.support.FakeCredentials;
+import io.tokenserver.token.AgoraTokenMinter;
+import io.tokenserver.token.ChatTokenRequest;
+import io.tokenserver.token.RtcTokenRequest;
+import io.tokenserver.token.RtmTokenRequest;
+import io.tokenserver.token.TokenMinter;
+import io.tokenserver.support.RawHttp;
+import io.tokenserver.support.RunningServer;
+import io.tokenserver.support.TestConfig;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What a single client may send and hold open on the public port. */
+class ProtocolLimitsTest {
+
+  private static RunningServer server;
+
+  @BeforeAll
+  static void start() {
+    server = RunningServer.start(ServerConfig.from(TestConfig.values()
+        .put("REQUEST_TIMEOUT_SECONDS", 1)
+        .put("IDLE_TIMEOUT_SECONDS", 4)
+        .put("MAX_CONNECTIONS", 40)));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static RawHttp connect() throws Exception {
+    return RawHttp.connect(server.config.port(), 5000);
+  }
+
+  private static void assertJsonError(RawHttp.Response response, int status) {
+    assertThat(response).as("a response, not a dropped connection").isNotNull();
+    assertThat(response.status()).as(response.text()).isEqualTo(status);
+    assertThat(response.header("content-type")).isEqualTo("application/json");
+    assertThat(new JsonObject(response.text()).getString("error")).isNotBlank();
+  }
+
+  @Test
+  void headersOverTheLimitGet431Json() throws Exception {
+    try (RawHttp http = connect()) {
+      http.send("GET /rtm/42 HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(9000) + "\r\n\r\n");
+      RawHttp.Response response = http.read();
+      assertJsonError(response, 431);
+      assertThat(response.text()).contains("8192");
+    }
+  }
+
+  @Test
+  void requestLineOverTheLimitGets414Json() throws Exception {
+    try (RawHttp http = connect()) {
+      http.send("GET /rtm/" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertJsonError(http.read(), 414);
+    }
+  }
+
+  @Test
+  void contentLengthWithTransferEncodingIsRejectedAndTheConnectionClosed() throws Exception {
+    try (RawHttp http = connect()) {
+      String body = "{\"tokenType\":\"rtm\",\"uid\":\"a\"}";
+      http.send("POST /getToken HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+          + body.length() + "\r\nTransfer-Encoding: chunked\r\n\r\n"
+          + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n");
+      RawHttp.Response response = http.read();
+      assertJsonError(response, 400);
+      assertThat(response.text()).contains("Transfer-Encoding");
+      assertThat(http.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void aClientThatNeverFinishesItsHeadersIsDisconnected() throws Exception {
+    try (RawHttp http = connect()) {
+      long start = System.nanoTime();
+      http.send("GET /rtm/42 HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+      for (int i = 0; i < 20 && !http.closedByServerWithin(400); i++) {
+        http.sendQuietly("a"); // a slowloris trickle keeps the idle timer (4 s) from ever firing
+      }
+      assertThat(http.isClosed()).as("closed by the request timeout").isTrue();
+      assertThat((System.nanoTime() - start) / 1_000_000).as("while still trickling").isLessThan(8500);
+    }
+  }
+
+  @Test
+  void aBodyThatArrivesTooSlowlyGets408Json() throws Exception {
+    try (RawHttp http = connect()) {
+      http.send("POST /getToken HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":");
+      assertJsonError(http.read(), 408);
+      assertThat(http.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void aRequestReceivedWholeIsAnsweredHoweverLongTheServerTakes() throws Exception {
+    ServerConfig config = ServerConfig.from(TestConfig.values().put("REQUEST_TIMEOUT_SECONDS", 1));
+    AgoraTokenMinter real = new AgoraTokenMinter(() -> FakeCredentials.CREDENTIALS);
+    try (RunningServer slow = RunningServer.start(config, c -> new TokenMinter() {
+      @Override
+      public String rtc(RtcTokenRequest request) {
+        return real.rtc(request);
+      }
+
+      @Override
+      public String rtm(RtmTokenRequest request) {
+        try {
+          Thread.sleep(2500); // a stalled server, not a slow client
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return real.rtm(request);
+      }
+
+      @Override
+      public String chat(ChatTokenRequest request) {
+        return real.chat(request);
+      }
+    }); RawHttp http = RawHttp.connect(config.port(), 10_000)) {
+      http.send("GET /rtm/42 HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(http.read().status()).as("not 408").isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aKeptAliveConnectionOutlivesTheRequestTimeout() throws Exception {
+    try (RawHttp http = connect()) {
+      http.send("GET /rtm/42 HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(http.read().status()).isEqualTo(200);
+      Thread.sleep(2000); // twice the request timeout, half the idle timeout
+      http.send("GET /rtm/42 HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(http.read().status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void anIdleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+    try (RawHttp http = RawHttp.connect(server.config.port(), 9000)) {
+      http.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(http.read().status()).isEqualTo(200);
+      long start = System.nanoTime();
+      assertThat(http.closedByServer()).isTrue();
+      assertThat((System.nanoTime() - start) / 1_000_000).isBetween(3000L, 8000L);
+    }
+  }
+
+  @Test
+  void connectionsOverTheLimitGet503JsonAndAreClosed() throws Exception {
+    List<RawHttp> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) {
+        RawHttp http = connect();
+        held.add(http);
+        http.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(http.read().status()).isEqualTo(200);
+      }
+      try (RawHttp extra = connect()) {
+        extra.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+        RawHttp.Response response = extra.read();
+        assertJsonError(response, 503);
+        assertThat(response.header("retry-after")).isEqualTo("1");
+        assertThat(extra.closedByServer()).isTrue();
+      }
+      held.remove(0).close();
+      Thread.sleep(200);
+      try (RawHttp again = connect()) {
+        again.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(again.read().status()).as("a freed slot is usable again").isEqualTo(200);
+      }
+    } finally {
+      held.forEach(RawHttp::close);
+    }
+  }
+}
