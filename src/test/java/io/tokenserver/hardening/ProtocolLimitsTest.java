@@ -1,12 +1,7 @@
 package io.tokenserver.hardening;
 
 import io.tokenserver.config.ServerConfig;
-import io.tokenserver.support.FakeCredentials;
-import io.tokenserver.token.AgoraTokenMinter;
-import io.tokenserver.token.ChatTokenRequest;
-import io.tokenserver.token.RtcTokenRequest;
-import io.tokenserver.token.RtmTokenRequest;
-import io.tokenserver.token.TokenMinter;
+import io.tokenserver.support.GatedMinter;
 import io.tokenserver.support.RawHttp;
 import io.tokenserver.support.RunningServer;
 import io.tokenserver.support.TestConfig;
@@ -15,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -106,28 +102,9 @@ class ProtocolLimitsTest {
   @Test
   void aRequestReceivedWholeIsAnsweredHoweverLongTheServerTakes() throws Exception {
     ServerConfig config = ServerConfig.from(TestConfig.values().put("REQUEST_TIMEOUT_SECONDS", 1));
-    AgoraTokenMinter real = new AgoraTokenMinter(() -> FakeCredentials.CREDENTIALS);
-    try (RunningServer slow = RunningServer.start(config, c -> new TokenMinter() {
-      @Override
-      public String rtc(RtcTokenRequest request) {
-        return real.rtc(request);
-      }
-
-      @Override
-      public String rtm(RtmTokenRequest request) {
-        try {
-          Thread.sleep(2500); // a stalled server, not a slow client
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return real.rtm(request);
-      }
-
-      @Override
-      public String chat(ChatTokenRequest request) {
-        return real.chat(request);
-      }
-    }); RawHttp http = RawHttp.connect(config.port(), 10_000)) {
+    // A stalled server, not a slow client: each RTM signing takes 2.5 s.
+    try (RunningServer slow = RunningServer.start(config, c -> new GatedMinter(Duration.ofMillis(2500)));
+        RawHttp http = RawHttp.connect(config.port(), 10_000)) {
       http.send("GET /rtm/42 HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(http.read().status()).as("not 408").isEqualTo(200);
     }

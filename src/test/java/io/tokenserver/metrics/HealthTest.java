@@ -3,13 +3,10 @@ package io.tokenserver.metrics;
 import io.tokenserver.TokenServer;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.support.FakeCredentials;
+import io.tokenserver.support.GatedMinter;
 import io.tokenserver.support.TestConfig;
 import io.tokenserver.support.VerifiedToken;
-import io.tokenserver.token.AgoraTokenMinter;
-import io.tokenserver.token.ChatTokenRequest;
-import io.tokenserver.token.RtcTokenRequest;
-import io.tokenserver.token.RtmTokenRequest;
-import io.tokenserver.token.TokenMinter;
+import io.tokenserver.token.AccessToken2Minter;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +55,7 @@ class HealthTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return new AgoraTokenMinter(() -> FakeCredentials.CREDENTIALS);
+      return new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS);
     });
 
     HttpResponse<String> whileStarting = firstAnswer(config.managementPort(), "/health/ready");
@@ -76,45 +73,17 @@ class HealthTest {
     }
   }
 
-  /** Blocks signing until released, to hold a request in flight across the start of a drain. */
-  static final class HeldMinter implements TokenMinter {
-    final CountDownLatch inFlight = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-    final TokenMinter real = new AgoraTokenMinter(() -> FakeCredentials.CREDENTIALS);
-
-    @Override
-    public String rtc(RtcTokenRequest request) {
-      return real.rtc(request);
-    }
-
-    @Override
-    public String rtm(RtmTokenRequest request) {
-      inFlight.countDown();
-      try {
-        release.await(20, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return real.rtm(request);
-    }
-
-    @Override
-    public String chat(ChatTokenRequest request) {
-      return real.chat(request);
-    }
-  }
-
   @Test
   void drainTurnsReadinessTo503FirstKeepsLivenessAndFinishesInFlightRequests() throws Exception {
     ServerConfig config = TestConfig.config();
-    HeldMinter minter = new HeldMinter();
+    GatedMinter minter = new GatedMinter();
     TokenServer server = TokenServer.start(config, c -> minter).await(20, TimeUnit.SECONDS);
     assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(200);
 
     CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.port() + "/rtm/held")).build(),
         HttpResponse.BodyHandlers.ofString());
-    assertThat(minter.inFlight.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(minter.entered.await(10, TimeUnit.SECONDS)).isTrue();
 
     CompletableFuture<Void> drained = server.shutdown();
     assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(503);

@@ -1,15 +1,10 @@
 package io.tokenserver.signing;
 
 import io.tokenserver.config.ServerConfig;
-import io.tokenserver.support.FakeCredentials;
+import io.tokenserver.support.GatedMinter;
 import io.tokenserver.support.RunningServer;
 import io.tokenserver.support.TestConfig;
 import io.tokenserver.support.VerifiedToken;
-import io.tokenserver.token.AgoraTokenMinter;
-import io.tokenserver.token.ChatTokenRequest;
-import io.tokenserver.token.RtcTokenRequest;
-import io.tokenserver.token.RtmTokenRequest;
-import io.tokenserver.token.TokenMinter;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -18,46 +13,11 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SigningPoolSaturationTest {
-
-  /** Holds every signing until released, so the test decides when the pool is busy. */
-  static final class GatedMinter implements TokenMinter {
-    final CountDownLatch release = new CountDownLatch(1);
-    final CountDownLatch entered = new CountDownLatch(1);
-    private final TokenMinter real = new AgoraTokenMinter(() -> FakeCredentials.CREDENTIALS);
-
-    private void gate() {
-      entered.countDown();
-      try {
-        release.await(20, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    @Override
-    public String rtc(RtcTokenRequest request) {
-      gate();
-      return real.rtc(request);
-    }
-
-    @Override
-    public String rtm(RtmTokenRequest request) {
-      gate();
-      return real.rtm(request);
-    }
-
-    @Override
-    public String chat(ChatTokenRequest request) {
-      gate();
-      return real.chat(request);
-    }
-  }
 
   @Test
   void overflowGets503WithRetryAfterAtOnceAndTheServerRecovers() throws Exception {
