@@ -53,7 +53,7 @@ cd "$root" # the server reads conf/config.json from its working directory
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
 taskset -c "$SERVER_CPUS" java $JAVA_OPTS -jar "$JAR" --demo >"$log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 300); do
+for _ in $(seq 1 3000); do # up to 60 s: a shared machine can stall a start for seconds
   if curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready"; then break; fi
   kill -0 "$server_pid" 2>/dev/null || { echo "server exited:" >&2; cat "$log" >&2; exit 1; }
   sleep 0.02
