@@ -36,9 +36,9 @@ for round in $(seq 1 "$rounds"); do
     done
     echo "round $round: $label (machine ${busy}% busy before the run)"
     JAR="$jar" JAVA_OPTS="$flags" "$here/run.sh" 2>&1 | awk -v label="$label" '
-        /^\| [a-zA-Z]/ && !/\| route/ { print "ROW " label " " $0 }
-        /RSS after load/ { print "RSS " label " " $0 }
-        /ready after/ { print "READY " label " " $0 }' | tee -a "$raw" | sed 's/^/  /'
+        /^\| [a-zA-Z]/ && !/\| route/ { print "ROW\t" label "\t" $0 }
+        /RSS after load/ { print "RSS\t" label "\t" $0 }
+        /ready after/ { print "READY\t" label "\t" $0 }' | tee -a "$raw" | sed 's/^/  /'
   done
 done
 
@@ -46,7 +46,7 @@ python3 - "$raw" <<'EOF'
 import collections, re, statistics, sys
 rows, rss, ready = collections.defaultdict(list), collections.defaultdict(list), collections.defaultdict(list)
 for line in open(sys.argv[1]):
-    kind, label, rest = line.split(' ', 2)
+    kind, label, rest = line.rstrip('\n').split('\t', 2)
     if kind == 'ROW':
         cells = [c.strip() for c in rest.strip().strip('|').split('|')]
         route, rps, p50, p99, cpu = cells[0], float(cells[1]), float(cells[2]), float(cells[3]), float(cells[4])
