@@ -43,7 +43,7 @@ echo "== starting the server on 127.0.0.1:$PORT (management $MANAGEMENT_PORT), l
 (cd "$root" && exec java $JAVA_OPTS -jar target/agora-token-server.jar --demo) >"$log" 2>&1 &
 server_pid=$!
 ready=""
-for _ in $(seq 1 300); do
+for _ in $(seq 1 600); do # up to 60 s
   if curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready"; then ready=yes; break; fi
   kill -0 "$server_pid" 2>/dev/null || break
   sleep 0.1

@@ -53,15 +53,18 @@ cd "$root" # the server reads conf/config.json from its working directory
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
 taskset -c "$SERVER_CPUS" java $JAVA_OPTS -jar "$JAR" --demo >"$log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 300); do
+for _ in $(seq 1 3000); do # up to 60 s: a shared machine can stall a start for seconds
   if curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready"; then break; fi
   kill -0 "$server_pid" 2>/dev/null || { echo "server exited:" >&2; cat "$log" >&2; exit 1; }
   sleep 0.02
 done
-ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready" || { echo "server not ready" >&2; exit 1; }
+# Time to ready from the server's own "ready" log line: a poll that lands during startup can hang
+# (see README), so the polling loop over-states it.
+ready_at=$(grep -m1 'token server ready in' "$log" | cut -d' ' -f1)
+ready_ms=$(( ($(date -d "$ready_at" +%s%N) - started) / 1000000 ))
 ss -Hltnp "sport = :$PORT" | grep -q "pid=$server_pid," || { echo "port $PORT is not our server's" >&2; exit 1; }
-echo "ready after ${ready_ms} ms (polled); server says: $(grep -o 'ready in [0-9]* ms' "$log" || true)"
+echo "ready after ${ready_ms} ms from launch (JVM start included); server says: $(grep -o 'ready in [0-9]* ms' "$log" || true) after main()"
 
 # Server CPU time per request (user + system, from /proc) is the column to trust on a shared machine:
 # other processes stealing the cores cut requests/s but barely change what each request costs.
