@@ -6,7 +6,7 @@ import io.tokenserver.support.RawHttp;
 import io.tokenserver.support.RunningServer;
 import io.tokenserver.support.TestConfig;
 import io.tokenserver.support.VerifiedToken;
-import io.tokenserver.token.AgoraTokenMinter;
+import io.tokenserver.token.AccessToken2Minter;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,7 +71,7 @@ class RotationTest {
     CredentialsHolder credentials = new CredentialsHolder(
         new io.tokenserver.token.AppCredentials(config.appId(), config.appCertificate()));
 
-    try (RunningServer server = RunningServer.start(config, c -> new AgoraTokenMinter(credentials))) {
+    try (RunningServer server = RunningServer.start(config, c -> new AccessToken2Minter(credentials))) {
       server.server.watchCredentials(credentials);
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicInteger responses = new AtomicInteger();
