@@ -362,6 +362,19 @@ class KubernetesManifestsTest {
 
   @ParameterizedTest
   @EnumSource(Target.class)
+  void podsRunTheMeasuredJvmFlagsExceptTheFixedHeap(Target target) throws Exception {
+    // conf/jvm.options fixes the heap for one core; pods size it from their memory limit instead.
+    List<String> measured = java.nio.file.Files.readAllLines(java.nio.file.Path.of("conf/jvm.options")).stream()
+        .map(String::strip)
+        .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+        .filter(flag -> !flag.startsWith("-Xms") && !flag.startsWith("-Xmx"))
+        .toList();
+    assertThat(measured).isNotEmpty();
+    assertThat(jvmFlags(Manifests.of(target).container()).keySet()).containsAll(measured);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Target.class)
   void podsSpreadAcrossNodes(Target target) {
     Manifests manifests = Manifests.of(target);
     List<TopologySpreadConstraint> constraints =
