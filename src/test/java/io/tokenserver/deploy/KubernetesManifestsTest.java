@@ -138,6 +138,10 @@ class KubernetesManifestsTest {
         .put("APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE);
     Map<String, String> settings = Manifests.of(target).configMap().getData();
     settings.forEach(values::put);
+    if (settings.containsKey("API_KEYS_FILE")) {
+      // The file comes from the Secret in the cluster; here a fake one stands in for it.
+      values.put("API_KEYS_FILE", fakeApiKeysFile().toString());
+    }
 
     ServerConfig config = ServerConfig.from(values);
 
@@ -145,26 +149,63 @@ class KubernetesManifestsTest {
     assertThat(settings).doesNotContainKeys("APP_ID", "APP_CERTIFICATE");
   }
 
-  @Test
-  void credentialsComeOnlyFromTheSecretKeysAppIdAndAppCertificate() {
-    Manifests manifests = Manifests.of(Target.BASE);
+  @ParameterizedTest
+  @EnumSource(Target.class)
+  void credentialsAreFilesOfTheMountedSecretSoRotationReachesThePods(Target target) {
+    Manifests manifests = Manifests.of(target);
+    Container container = manifests.container();
     Secret example = Manifests.exampleSecret();
-    Map<String, String> fromSecret = new HashMap<>();
-    for (EnvVar env : manifests.container().getEnv()) {
-      if (env.getValueFrom() != null && env.getValueFrom().getSecretKeyRef() != null) {
-        assertThat(env.getValueFrom().getSecretKeyRef().getName()).isEqualTo(example.getMetadata().getName());
-        assertThat(env.getValueFrom().getSecretKeyRef().getOptional()).as("optional secret").isNotEqualTo(true);
-        fromSecret.put(env.getName(), env.getValueFrom().getSecretKeyRef().getKey());
-      }
+    Map<String, String> env = new HashMap<>();
+    for (EnvVar variable : container.getEnv()) {
+      // A variable from a secretKeyRef is fixed for the pod's life: a rotated Secret would never arrive.
+      assertThat(variable.getValueFrom()).as("valueFrom of %s", variable.getName()).isNull();
+      env.put(variable.getName(), variable.getValue());
     }
+    assertThat(env).doesNotContainKeys("APP_ID", "APP_CERTIFICATE");
+    assertThat(manifests.configMap().getData()).doesNotContainKeys("APP_ID", "APP_CERTIFICATE", "API_KEYS");
 
-    assertThat(fromSecret).containsExactlyInAnyOrderEntriesOf(
-        Map.of("APP_ID", "APP_ID", "APP_CERTIFICATE", "APP_CERTIFICATE"));
-    assertThat(example.getStringData()).containsOnlyKeys("APP_ID", "APP_CERTIFICATE");
+    PodSpec pod = manifests.deployment().getSpec().getTemplate().getSpec();
+    Volume volume = pod.getVolumes().stream().filter(v -> v.getSecret() != null).collect(onlyOne("secret volume"));
+    assertThat(volume.getSecret().getSecretName()).isEqualTo(example.getMetadata().getName());
+    assertThat(volume.getSecret().getOptional()).as("optional secret").isNotEqualTo(true);
+    assertThat(volume.getSecret().getItems()).as("every key of the Secret is a file").isNullOrEmpty();
+    VolumeMount mount = container.getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName()))
+        .collect(onlyOne("mount of the secret volume"));
+    assertThat(mount.getReadOnly()).isTrue();
+    // The kubelet never updates a subPath mount.
+    assertThat(mount.getSubPath()).isNullOrEmpty();
+    assertThat(mount.getSubPathExpr()).isNullOrEmpty();
+
+    String dir = mount.getMountPath() + "/";
+    assertThat(env).containsEntry("APP_ID_FILE", dir + "APP_ID")
+        .containsEntry("APP_CERTIFICATE_FILE", dir + "APP_CERTIFICATE");
+    assertThat(example.getStringData()).containsKeys("APP_ID", "APP_CERTIFICATE");
     assertThat(example.getData()).isNullOrEmpty();
     // Applying the kustomization must never overwrite the real Secret with the example.
     assertThat(manifests.objects).noneMatch(Secret.class::isInstance);
-    assertThat(Manifests.of(Target.PRODUCTION).objects).noneMatch(Secret.class::isInstance);
+  }
+
+  @Test
+  void productionAuthenticatesCallersByApiKeyFromTheSecretAndLimitsTheirRate() {
+    Manifests production = Manifests.of(Target.PRODUCTION);
+    Map<String, String> settings = production.configMap().getData();
+    String secretDir = production.container().getVolumeMounts().stream()
+        .filter(mount -> mount.getName().equals("credentials")).findFirst().orElseThrow().getMountPath();
+
+    assertThat(settings).containsEntry("AUTH_MODE", "api-key")
+        .containsEntry("API_KEYS_FILE", secretDir + "/API_KEYS")
+        .doesNotContainKey("API_KEYS");
+    assertThat(Long.parseLong(settings.get("RATE_LIMIT_PER_SECOND"))).as("per-caller rate limit").isPositive();
+    assertThat(Manifests.exampleSecret().getStringData()).containsKey("API_KEYS");
+    // The base stays a trial setup; production is the documented deployment.
+    assertThat(Manifests.of(Target.BASE).configMap().getData()).doesNotContainKey("AUTH_MODE");
+  }
+
+  private static <T> java.util.stream.Collector<T, ?, T> onlyOne(String what) {
+    return Collectors.collectingAndThen(Collectors.toList(), list -> {
+      assertThat(list).as(what).hasSize(1);
+      return list.get(0);
+    });
   }
 
   @Test
@@ -177,6 +218,9 @@ class KubernetesManifestsTest {
     values.put("APP_ID", FakeCredentials.APP_ID);
     assertThatThrownBy(() -> ServerConfig.from(values)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("APP_CERTIFICATE");
+    values.put("APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE).put("AUTH_MODE", "api-key");
+    assertThatThrownBy(() -> ServerConfig.from(values)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("API_KEYS");
   }
 
   @ParameterizedTest
@@ -399,6 +443,16 @@ class KubernetesManifestsTest {
         .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
     assertThat(production.objects).filteredOn(object -> !(object instanceof Namespace))
         .allSatisfy(object -> assertThat(namespaceOf(object)).isEqualTo(namespace.getMetadata().getName()));
+  }
+
+  private static java.nio.file.Path fakeApiKeysFile() {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("api-keys", ".txt");
+      file.toFile().deleteOnExit();
+      return java.nio.file.Files.writeString(file, "fake-api-key-0123456789abcdef\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** A named or numbered port of the container, as a number. */
