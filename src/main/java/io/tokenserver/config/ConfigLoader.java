@@ -5,9 +5,13 @@ import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.FileNotFoundException;
+import java.nio.file.NoSuchFileException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -63,8 +67,30 @@ public final class ConfigLoader {
         new ConfigRetrieverOptions().setIncludeDefaultStores(false).setScanPeriod(-1).addStore(store));
     return retriever.getConfig()
         .recover(failure -> Future.failedFuture(new ConfigException(
-            store.getConfig().getString("path", store.getType()), "cannot be read: " + failure.getMessage())))
+            store.getConfig().getString("path", store.getType()), reason(failure))))
         .andThen(done -> retriever.close());
+  }
+
+  /**
+   * Why a layer could not be read, without the parser's message: that quotes the text around the error,
+   * which may be a secret's value.
+   */
+  static String reason(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof JsonProcessingException json && json.getLocation() != null) {
+        return "is not valid JSON (line " + json.getLocation().getLineNr() + ", column "
+            + json.getLocation().getColumnNr() + ")";
+      }
+      if (cause instanceof NoSuchFileException || cause instanceof FileNotFoundException) {
+        return "cannot be read: no such file";
+      }
+    }
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof DecodeException) {
+        return "is not valid JSON";
+      }
+    }
+    return "cannot be read (" + failure.getClass().getSimpleName() + ")";
   }
 
   private static JsonObject onlyKnownKeys(JsonObject layer) {

@@ -85,6 +85,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aConfigFileThatFailsToParseIsNamedWithoutEchoingItsContent(@TempDir Path dir) throws Exception {
+    credentials();
+    Path file = Files.writeString(dir.resolve("broken.json"), "{\n  \"JWT_SECRET\": s3cr3tValueThatMustNotLeak\n}");
+    System.setProperty("CONFIG_FILE", file.toString());
+
+    assertThatThrownBy(() -> load(false)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(file + " is not valid JSON (line 2")
+        .message().doesNotContain("s3cr3t");
+  }
+
+  @Test
   void demoModeGeneratesADistinctRandomPair() throws Exception {
     ServerConfig first = load(true);
     ServerConfig second = load(true);
