@@ -20,6 +20,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -34,6 +35,8 @@ public final class TokenServer {
   private final ServerConfig config;
   private final MeterRegistry registry;
   private final AtomicBoolean ready = new AtomicBoolean();
+  /** False while the caller gate cannot check callers yet (a JWKS not fetched). */
+  private volatile BooleanSupplier callersCheckable = () -> true;
   private volatile String apiDeployment;
 
   private TokenServer(Vertx vertx, Vertx managementVertx, SigningPool pool, ServerConfig config,
@@ -65,8 +68,12 @@ public final class TokenServer {
         .build();
     TokenServer server = new TokenServer(vertx, managementVertx, pool, config, registry);
 
-    return ManagementServer.start(managementVertx, config.host(), config.managementPort(), registry, server.ready::get)
+    return ManagementServer.start(managementVertx, config.host(), config.managementPort(), registry, server::isReady)
         .compose(management -> Protection.create(vertx, config, registry))
+        .map(protection -> {
+          server.callersCheckable = protection.gate()::ready;
+          return protection;
+        })
         // Credentials are loaded (and the minter built) only once the probes can already answer 503.
         .compose(protection -> vertx.executeBlocking(() -> minterFactory.apply(config))
             .compose(minter -> vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics, protection),
@@ -95,7 +102,7 @@ public final class TokenServer {
   }
 
   public boolean isReady() {
-    return ready.get();
+    return ready.get() && callersCheckable.getAsBoolean();
   }
 
   public Vertx vertx() {

@@ -3,6 +3,7 @@ package io.tokenserver.auth;
 import io.tokenserver.token.ChatTokenRequest;
 import io.tokenserver.token.RtcRole;
 import io.tokenserver.token.RtcTokenRequest;
+import io.tokenserver.token.RtcUser;
 import io.tokenserver.token.RtmTokenRequest;
 import io.tokenserver.token.TokenRequest;
 
@@ -45,6 +46,10 @@ public final class AccessRules {
       return "the bearer token has no usable " + uidClaim + " claim";
     }
     if (request instanceof RtcTokenRequest rtc) {
+      // uid 0 in a token lets its holder join as any uid: never an end user's, whatever its claim says.
+      if (rtc.user() instanceof RtcUser.Uid uid && uid.value() == 0) {
+        return "uid 0 (any uid) is not issued to end users";
+      }
       if (!identity.equals(rtcIdentity(rtc))) {
         return "uid must be the caller's own (JWT claim " + uidClaim + ")";
       }
@@ -69,7 +74,7 @@ public final class AccessRules {
 
   /** The uid as written in the request: numeric uids in plain decimal (uid 0 is "0", not "any"). */
   private static String rtcIdentity(RtcTokenRequest rtc) {
-    return rtc.user() instanceof io.tokenserver.token.RtcUser.Uid uid
+    return rtc.user() instanceof RtcUser.Uid uid
         ? Long.toString(uid.value())
         : rtc.user().tokenValue();
   }

@@ -3,6 +3,10 @@ package io.tokenserver.config;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
+import io.netty.util.NetUtil;
+
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +16,10 @@ import java.util.List;
  * secret) are held here but never printed: {@link #toString()} redacts them.
  *
  * @param jwks a JWKS document read from a file, or null
- * @param jwksUrl a JWKS document's http(s) address, fetched at startup and refreshed, or null
+ * @param jwksUrl a JWKS document's https address (http only on loopback), fetched at startup and refreshed, or null
+ * @param chatAppTokens {@code CHAT_APP_TOKENS}: Chat app tokens for every caller; when false only API-key callers
+ * @param jwtMaxTokenLifetimeSeconds {@code JWT_MAX_TOKEN_LIFETIME}: the longest a token minted for a JWT caller
+ *     lives; 0 means the JWT's own remaining lifetime
  */
 public record AuthConfig(
     Mode mode,
@@ -26,7 +33,9 @@ public record AuthConfig(
     String uidClaim,
     String channelsClaim,
     String publisherClaim,
-    int jwtLeewaySeconds) {
+    int jwtLeewaySeconds,
+    boolean chatAppTokens,
+    int jwtMaxTokenLifetimeSeconds) {
 
   /** The shortest API key or HS256 secret accepted: 128 bits of hex, 256 bits for HMAC keys. */
   static final int MIN_API_KEY_LENGTH = 16;
@@ -41,7 +50,8 @@ public record AuthConfig(
 
   /** No caller authentication: the drop-in default. */
   public static AuthConfig none() {
-    return new AuthConfig(Mode.NONE, List.of(), null, null, null, null, null, List.of(), "sub", null, null, 0);
+    return new AuthConfig(Mode.NONE, List.of(), null, null, null, null, null, List.of(), "sub", null, null, 0, false,
+        0);
   }
 
   static AuthConfig from(ServerConfig.Reader in) {
@@ -73,15 +83,64 @@ public record AuthConfig(
       }
       if (jwksSource != null) {
         if (jwksSource.startsWith("https://") || jwksSource.startsWith("http://")) {
-          jwksUrl = jwksSource;
+          jwksUrl = jwksUrl(jwksSource);
         } else {
           jwks = jwksDocument(CredentialFiles.read("JWT_JWKS", Path.of(jwksSource)));
         }
       }
+      // A public key verifies tokens an identity provider issued for any of its clients: without an
+      // audience check, a token meant for another application would be accepted here.
+      if (secret == null && in.list("JWT_AUDIENCE").isEmpty()) {
+        throw new ConfigException("JWT_AUDIENCE", "is required with JWT_PUBLIC_KEY_FILE or JWT_JWKS");
+      }
+      if (jwksUrl != null && in.optionalText("JWT_ISSUER") == null) {
+        throw new ConfigException("JWT_ISSUER", "is required with a JWT_JWKS URL");
+      }
     }
+    int maxLifetime = in.isBlank("JWT_MAX_TOKEN_LIFETIME") ? 0
+        : in.integer("JWT_MAX_TOKEN_LIFETIME", 0, ServerConfig.AGORA_MAX_EXPIRY_SECONDS);
     return new AuthConfig(mode, apiKeys, secret, pem, jwks, jwksUrl, in.optionalText("JWT_ISSUER"),
         in.list("JWT_AUDIENCE"), uidClaim, in.optionalText("JWT_CHANNELS_CLAIM"),
-        in.optionalText("JWT_PUBLISHER_CLAIM"), leeway);
+        in.optionalText("JWT_PUBLISHER_CLAIM"), leeway, in.bool("CHAT_APP_TOKENS"), maxLifetime);
+  }
+
+  /** An https URL; plain http only to a loopback host (a test or a sidecar), never across a network. */
+  private static String jwksUrl(String text) {
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new ConfigException("JWT_JWKS", "is not a valid URL");
+    }
+    String host = uri.getHost();
+    if (host == null) {
+      throw new ConfigException("JWT_JWKS", "is not a valid URL");
+    }
+    if ("http".equalsIgnoreCase(uri.getScheme()) && !isLoopback(host)) {
+      throw new ConfigException("JWT_JWKS", "must be an https URL (http only for a loopback host)");
+    }
+    return text;
+  }
+
+  /** Loopback by its literal name or address; never resolved. */
+  public static boolean isLoopback(String host) {
+    String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if ("localhost".equalsIgnoreCase(literal)) {
+      return true;
+    }
+    byte[] address = NetUtil.createByteArrayFromIpAddressString(literal);
+    if (address == null) {
+      return false;
+    }
+    if (address.length == 4) {
+      return (address[0] & 0xff) == 127;
+    }
+    for (int i = 0; i < 15; i++) {
+      if (address[i] != 0) {
+        return false;
+      }
+    }
+    return address[15] == 1;
   }
 
   /** Parses and checks a JWKS document: a JSON object whose {@code keys} array is not empty. */
@@ -143,6 +202,6 @@ public record AuthConfig(
   public String toString() {
     return "AuthConfig[mode=" + mode + ", apiKeys=" + apiKeys.size() + " (redacted), jwtIssuer=" + jwtIssuer
         + ", jwtAudience=" + jwtAudience + ", uidClaim=" + uidClaim + ", channelsClaim=" + channelsClaim
-        + ", publisherClaim=" + publisherClaim + "]";
+        + ", publisherClaim=" + publisherClaim + ", chatAppTokens=" + chatAppTokens + "]";
   }
 }

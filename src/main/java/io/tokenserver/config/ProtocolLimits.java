@@ -10,12 +10,14 @@ package io.tokenserver.config;
  * @param requestTimeoutSeconds a request must arrive whole (headers and body) this long after its
  *     connection opened or became idle-plus-this-long; slow clients get 408 and are disconnected
  * @param maxConnections open connections to the public port, per process; the excess gets 503 and is closed
+ * @param maxConnectionsPerAddress open connections from one client address (the peer, not X-Forwarded-For),
+ *     so that one address cannot hold every slot; the excess gets 503 and is closed
  */
 public record ProtocolLimits(int maxHeaderSize, int maxInitialLineLength, int idleTimeoutSeconds,
-    int requestTimeoutSeconds, int maxConnections) {
+    int requestTimeoutSeconds, int maxConnections, int maxConnectionsPerAddress) {
 
   public static ProtocolLimits defaults() {
-    return new ProtocolLimits(8192, 4096, 75, 10, 10_000);
+    return new ProtocolLimits(8192, 4096, 75, 10, 10_000, 1_000);
   }
 
   static ProtocolLimits from(ServerConfig.Reader in) {
@@ -27,6 +29,8 @@ public record ProtocolLimits(int maxHeaderSize, int maxInitialLineLength, int id
         in.isBlank("IDLE_TIMEOUT_SECONDS") ? d.idleTimeoutSeconds : in.integer("IDLE_TIMEOUT_SECONDS", 1, 86_400),
         in.isBlank("REQUEST_TIMEOUT_SECONDS") ? d.requestTimeoutSeconds
             : in.integer("REQUEST_TIMEOUT_SECONDS", 1, 3_600),
-        in.isBlank("MAX_CONNECTIONS") ? d.maxConnections : in.integer("MAX_CONNECTIONS", 1, 1_000_000));
+        in.isBlank("MAX_CONNECTIONS") ? d.maxConnections : in.integer("MAX_CONNECTIONS", 1, 1_000_000),
+        in.isBlank("MAX_CONNECTIONS_PER_ADDRESS") ? d.maxConnectionsPerAddress
+            : in.integer("MAX_CONNECTIONS_PER_ADDRESS", 1, 1_000_000));
   }
 }

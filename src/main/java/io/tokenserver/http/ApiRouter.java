@@ -22,7 +22,7 @@ final class ApiRouter {
   private ApiRouter() {
   }
 
-  /** {@code gate} authenticates and rate-limits every route but /ping; null when both are off. */
+  /** {@code gate} authenticates, rate-limits and names the caller of every route but /ping. */
   static Router create(Vertx vertx, ServerConfig config, TokenHandlers handlers, CallerGate gate) {
     Router router = Router.router(vertx);
     if (config.accessLog()) {
@@ -31,9 +31,7 @@ final class ApiRouter {
     router.route().handler(cors(config));
 
     get(router, "/ping", handlers::ping);
-    if (gate != null) {
-      router.route().handler(gate);
-    }
+    router.route().handler(gate);
     get(router, "/rtc/:channel/:role/:tokentype/:uid", handlers::rtc);
     get(router, "/rtm/:uid", handlers::rtm);
     get(router, "/rte/:channel/:role/:tokentype/:rtcuid", handlers::rte);

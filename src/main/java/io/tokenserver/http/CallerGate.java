@@ -11,7 +11,6 @@ import io.tokenserver.config.RateLimitConfig;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.ratelimit.RateLimiter;
 import io.tokenserver.ratelimit.TrustedProxies;
-import io.tokenserver.token.TokenRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -21,17 +20,24 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
 /**
  * In front of every token route (not /ping): authenticates the caller ({@code AUTH_MODE}), then takes one
  * request from its rate-limit bucket. Answers 401 (with {@code WWW-Authenticate}) or 429 itself; otherwise
- * leaves the {@link Caller} in the context, where the handlers check it against the validated request
- * ({@link #denial}) before signing. Credentials are never logged.
+ * leaves the {@link Caller} in the context ({@link #caller}), where the handlers check it against the
+ * validated request before signing. Credentials are never logged.
+ *
+ * <p>Cheap rejection first: a JWT already verified is found in a bounded cache (keyed by its SHA-256, kept
+ * until its {@code exp}); one not yet verified is only verified after its client address has passed that
+ * address's rate limit, so a flood of fresh tokens costs bucket lookups, not RSA verifications.
  */
 public final class CallerGate implements Handler<RoutingContext> {
 
+  private static final Logger LOG = LoggerFactory.getLogger(CallerGate.class);
   private static final String CALLER = "io.tokenserver.caller";
   private static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("WWW-Authenticate");
   private static final CharSequence CHALLENGE = HttpHeaders.createOptimized("Bearer realm=\"agora-token-server\"");
@@ -51,16 +57,23 @@ public final class CallerGate implements Handler<RoutingContext> {
   private final TrustedProxies proxies;
   private final Counter unauthorized;
   private final Counter limited;
+  private final boolean chatAppTokensForAll;
+  private final int jwtMaxTokenLifetime;
+  /** The caller of every request when nothing is checked: no per-request work. */
+  private final Caller unlimitedAnonymous;
 
   private CallerGate(AuthConfig auth, JwtVerifier jwt, RateLimitConfig rateLimit, MeterRegistry registry) {
     this.mode = auth.mode();
     this.apiKeys = new ApiKeys(auth.apiKeys());
     this.jwt = jwt;
     this.rules = new AccessRules(auth.uidClaim(), auth.channelsClaim(), auth.publisherClaim());
+    this.chatAppTokensForAll = auth.chatAppTokens();
+    this.jwtMaxTokenLifetime = auth.jwtMaxTokenLifetimeSeconds();
     this.limiter = rateLimit.enabled()
         ? new RateLimiter(rateLimit.perSecond(), rateLimit.burst(), rateLimit.maxCallers())
         : null;
     this.proxies = rateLimit.trustedProxies();
+    this.unlimitedAnonymous = Caller.anonymous("any", chatAppTokensForAll);
     this.unauthorized = Counter.builder("requests.unauthorized")
         .description("Token requests refused with 401: missing or invalid caller credentials")
         .register(registry);
@@ -74,22 +87,36 @@ public final class CallerGate implements Handler<RoutingContext> {
     }
   }
 
-  /** The gate for {@code config}, or null when authentication and rate limiting are both off. */
+  /** The gate for {@code config}: always one, since even without authentication it decides who gets app tokens. */
   public static Future<CallerGate> create(Vertx vertx, ServerConfig config, MeterRegistry registry) {
     AuthConfig auth = config.auth();
-    if (auth.mode() == AuthConfig.Mode.NONE && !config.rateLimit().enabled()) {
-      return Future.succeededFuture(null);
+    String warning = insecureModeWarning(config);
+    if (warning != null) {
+      LOG.warn(warning);
     }
     Future<JwtVerifier> jwt = auth.mode() == AuthConfig.Mode.JWT
-        ? JwtVerifier.create(vertx, auth)
+        ? JwtVerifier.create(vertx, auth, registry)
         : Future.succeededFuture(null);
     return jwt.map(verifier -> new CallerGate(auth, verifier, config.rateLimit(), registry));
   }
 
-  /** Null when the request's caller may mint {@code request} (or no gate ran); else the 403 reason. */
-  static String denial(RoutingContext ctx, TokenRequest request) {
-    Caller caller = ctx.get(CALLER);
-    return caller == null ? null : caller.denial(request);
+  /** The one WARN line for {@code AUTH_MODE=none} on an address other than loopback; null when there is none. */
+  static String insecureModeWarning(ServerConfig config) {
+    if (config.auth().mode() != AuthConfig.Mode.NONE || AuthConfig.isLoopback(config.host())) {
+      return null;
+    }
+    return "AUTH_MODE=none on HOST=" + config.host() + ": anyone who reaches port " + config.port()
+        + " can mint tokens; set AUTH_MODE=api-key or jwt unless a proxy in front authenticates callers";
+  }
+
+  /** False while the JWT key set is not loaded yet: readiness answers 503 until it is. */
+  public boolean ready() {
+    return jwt == null || jwt.ready();
+  }
+
+  /** The caller this gate admitted for the request of {@code ctx}. */
+  static Caller caller(RoutingContext ctx) {
+    return ctx.get(CALLER);
   }
 
   @Override
@@ -101,7 +128,7 @@ public final class CallerGate implements Handler<RoutingContext> {
         int index = apiKeys.indexOf(key);
         if (index < 0) {
           refuse(ctx, key == null ? "missing credentials: send Authorization: Bearer <key> or X-API-Key"
-              : "invalid API key", key != null);
+              : "invalid API key", key != null, false);
         } else {
           admit(ctx, Caller.apiKey(index));
         }
@@ -109,19 +136,35 @@ public final class CallerGate implements Handler<RoutingContext> {
       case JWT -> {
         String token = bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
         if (token == null) {
-          refuse(ctx, "missing credentials: send Authorization: Bearer <JWT>", false);
+          refuse(ctx, "missing credentials: send Authorization: Bearer <JWT>", false, false);
+          return;
+        }
+        if (!jwt.ready()) {
+          // Readiness is 503 too, so a load balancer sends nothing here; a direct caller may retry.
+          ctx.response().putHeader(Responses.RETRY_AFTER, Responses.ONE_SECOND);
+          Responses.error(ctx.response(), 503, "caller keys (JWT_JWKS) are not loaded yet, retry shortly");
+          return;
+        }
+        JsonObject cached = jwt.cached(token);
+        if (cached != null) {
+          admit(ctx, jwtCaller(ctx, cached));
+          return;
+        }
+        // Not verified before: the client address pays for the verification before it is done.
+        if (limiter != null && !withinRate(ctx, "addr:" + clientKey(request))) {
           return;
         }
         jwt.verify(token).onComplete(verified -> {
           if (verified.failed()) {
             String cause = String.valueOf(verified.cause().getMessage());
-            refuse(ctx, cause.contains("expired") ? "bearer token expired" : "invalid bearer token", true);
+            refuse(ctx, cause.contains("expired") ? "bearer token expired" : "invalid bearer token", true, true);
           } else {
             admit(ctx, jwtCaller(ctx, verified.result()));
           }
         });
       }
-      default -> admit(ctx, Caller.anonymous(clientKey(request)));
+      default -> admit(ctx, limiter == null ? unlimitedAnonymous
+          : Caller.anonymous(clientKey(request), chatAppTokensForAll));
     }
   }
 
@@ -132,7 +175,8 @@ public final class CallerGate implements Handler<RoutingContext> {
     }
     String key = subject instanceof String || subject instanceof Number ? subject.toString()
         : "addr:" + clientKey(ctx.request());
-    return Caller.jwt(key, claims.getMap(), rules);
+    long exp = claims.getLong("exp");
+    return Caller.jwt(key, claims.getMap(), rules, exp, jwtMaxTokenLifetime);
   }
 
   private void admit(RoutingContext ctx, Caller caller) {
@@ -143,9 +187,12 @@ public final class CallerGate implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  /** 401, unless the client address is over its rate (failed attempts count against the address). */
-  private void refuse(RoutingContext ctx, String message, boolean presented) {
-    if (limiter != null && !withinRate(ctx, "addr:" + clientKey(ctx.request()))) {
+  /**
+   * 401, unless the client address is over its rate (failed attempts count against the address, once:
+   * {@code charged} when the address already paid for this request).
+   */
+  private void refuse(RoutingContext ctx, String message, boolean presented, boolean charged) {
+    if (limiter != null && !charged && !withinRate(ctx, "addr:" + clientKey(ctx.request()))) {
       return;
     }
     unauthorized.increment();

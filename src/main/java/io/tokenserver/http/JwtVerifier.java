@@ -1,5 +1,11 @@
 package io.tokenserver.http;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenserver.config.AuthConfig;
 import io.tokenserver.config.ConfigException;
 import io.vertx.core.Future;
@@ -23,53 +29,200 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Verifies bearer JWTs with vertx-auth-jwt against an HS256 secret, a PEM public key or a JWKS document.
  * Only the algorithms of the configured keys are accepted, so {@code alg: none} and algorithm confusion
  * fail; {@code exp} is required (vertx-auth-jwt checks it only when present); {@code iss}/{@code aud} are
- * checked when configured. A JWKS fetched from a URL is refreshed every {@link #JWKS_REFRESH}.
+ * checked when configured.
+ *
+ * <p>A JWKS fetched from a URL: fetched in the background at startup (retried with backoff; the server is
+ * not ready until it has keys), refreshed every {@link #JWKS_REFRESH}, and fetched again, at most once per
+ * {@link #UNKNOWN_KID_REFETCH}, when a token names a key id it does not hold (a key rotated in early).
+ * Keys of a type it cannot use are skipped, and symmetric ({@code oct}) keys from a URL are refused: a
+ * secret that travelled over the network is no secret.
+ *
+ * <p>Verified tokens are cached by their SHA-256 until their {@code exp}, so a replayed token costs a hash
+ * and a lookup instead of a signature verification.
  */
 final class JwtVerifier {
 
   private static final Logger LOG = LoggerFactory.getLogger(JwtVerifier.class);
   static final Duration JWKS_REFRESH = Duration.ofMinutes(10);
+  static final Duration UNKNOWN_KID_REFETCH = Duration.ofSeconds(30);
+  static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(60);
+  static final int CACHE_SIZE = 10_000;
   private static final int MAX_JWKS_BYTES = 1 << 20;
 
-  private final AtomicReference<JWTAuth> auth;
+  private final Vertx vertx;
+  private final AuthConfig config;
+  private final AtomicReference<JWTAuth> auth = new AtomicReference<>();
+  private volatile Set<String> keyIds = Set.of();
+  private volatile long loadedAtMillis = System.currentTimeMillis();
+  private volatile long lastRefetchMillis;
+  private Counter verifications;
+  private final Cache<String, JsonObject> verified = Caffeine.newBuilder()
+      .maximumSize(CACHE_SIZE)
+      .expireAfter(Expiry.<String, JsonObject>creating((token, claims) ->
+          Duration.ofSeconds(Math.max(0, claims.getLong("exp") - System.currentTimeMillis() / 1000))))
+      .executor(Runnable::run)
+      .build();
 
-  private JwtVerifier(JWTAuth auth) {
-    this.auth = new AtomicReference<>(auth);
+  private JwtVerifier(Vertx vertx, AuthConfig config) {
+    this.vertx = vertx;
+    this.config = config;
   }
 
-  static Future<JwtVerifier> create(Vertx vertx, AuthConfig config) {
+  /** Fails only on a key that can never work; a JWKS URL that cannot be fetched yet is retried instead. */
+  static Future<JwtVerifier> create(Vertx vertx, AuthConfig config, MeterRegistry registry) {
+    JwtVerifier verifier = new JwtVerifier(vertx, config);
+    verifier.verifications = Counter.builder("jwt.verifications")
+        .description("JWT signature verifications (a replayed token found in the cache costs none)")
+        .register(registry);
     if (config.jwksUrl() == null) {
       try {
-        return Future.succeededFuture(new JwtVerifier(provider(vertx, config, config.jwks())));
+        verifier.use(config.jwks());
+        return Future.succeededFuture(verifier);
       } catch (RuntimeException e) {
         return Future.failedFuture(e);
       }
     }
-    return fetchJwks(vertx, config.jwksUrl()).map(jwks -> {
-      JwtVerifier verifier = new JwtVerifier(provider(vertx, config, jwks));
-      vertx.setPeriodic(JWKS_REFRESH.toMillis(), id -> fetchJwks(vertx, config.jwksUrl()).onComplete(fetched -> {
-        if (fetched.succeeded()) {
-          verifier.auth.set(provider(vertx, config, fetched.result()));
-        } else {
-          LOG.error("JWT_JWKS refresh failed, keeping the previous keys: {}", fetched.cause().getMessage());
-        }
-      }));
-      return verifier;
-    });
+    Gauge.builder("jwks.key.set.age", verifier, v -> (System.currentTimeMillis() - v.loadedAtMillis) / 1000.0)
+        .description("Seconds since the JWKS was last fetched (since startup while it never was)")
+        .baseUnit("seconds")
+        .register(registry);
+    verifier.fetchUntilLoaded(Duration.ofSeconds(1));
+    vertx.setPeriodic(JWKS_REFRESH.toMillis(), id -> verifier.refetch());
+    return Future.succeededFuture(verifier);
+  }
+
+  /** True once there are keys to verify with. */
+  boolean ready() {
+    return auth.get() != null;
+  }
+
+  /** The claims of a token verified before and not expired since; null otherwise. */
+  JsonObject cached(String token) {
+    JsonObject claims = verified.getIfPresent(digest(token));
+    if (claims != null && claims.getLong("exp") <= System.currentTimeMillis() / 1000) {
+      return null;
+    }
+    return claims;
   }
 
   /** The verified claims; fails when the token is not signed by a configured key, expired or not for us. */
   Future<JsonObject> verify(String token) {
-    return auth.get().authenticate(new TokenCredentials(token)).compose(JwtVerifier::requireExpiry);
+    JWTAuth provider = auth.get();
+    if (provider == null) {
+      return Future.failedFuture(new IllegalStateException("no JWT keys loaded yet"));
+    }
+    String kid = config.jwksUrl() == null ? null : keyId(token);
+    if (kid != null && !keyIds.contains(kid) && refetchAllowed()) {
+      // A key the set did not hold when last fetched: fetch once more, then verify with what came.
+      return fetchJwks(vertx, config.jwksUrl()).map(jwks -> {
+        use(jwks);
+        return auth.get();
+      }).recover(failed -> Future.succeededFuture(provider)).compose(current -> verifyWith(current, token));
+    }
+    return verifyWith(provider, token);
+  }
+
+  private Future<JsonObject> verifyWith(JWTAuth provider, String token) {
+    verifications.increment();
+    return provider.authenticate(new TokenCredentials(token)).compose(JwtVerifier::requireExpiry)
+        .onSuccess(claims -> verified.put(digest(token), claims));
+  }
+
+  private synchronized boolean refetchAllowed() {
+    long now = System.currentTimeMillis();
+    if (now - lastRefetchMillis < UNKNOWN_KID_REFETCH.toMillis()) {
+      return false;
+    }
+    lastRefetchMillis = now;
+    return true;
+  }
+
+  private void fetchUntilLoaded(Duration delay) {
+    fetchJwks(vertx, config.jwksUrl()).onComplete(fetched -> {
+      if (fetched.succeeded()) {
+        try {
+          use(fetched.result());
+          LOG.info("JWT_JWKS loaded: {} keys", keyIds.size());
+          return;
+        } catch (RuntimeException e) {
+          LOG.error("JWT_JWKS unusable, retrying in {} s: {}", delay.toSeconds(), e.getMessage());
+        }
+      } else {
+        LOG.error("JWT_JWKS fetch failed, retrying in {} s: {}", delay.toSeconds(), fetched.cause().getMessage());
+      }
+      Duration next = delay.multipliedBy(2).compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : delay.multipliedBy(2);
+      vertx.setTimer(delay.toMillis(), id -> fetchUntilLoaded(next));
+    });
+  }
+
+  private void refetch() {
+    if (auth.get() == null) {
+      return; // the startup loop is still trying
+    }
+    fetchJwks(vertx, config.jwksUrl()).onComplete(fetched -> {
+      try {
+        if (fetched.failed()) {
+          throw (RuntimeException) (fetched.cause() instanceof RuntimeException r ? r
+              : new IllegalStateException(fetched.cause()));
+        }
+        use(fetched.result());
+      } catch (RuntimeException e) {
+        LOG.error("JWT_JWKS refresh failed, keeping the previous keys: {}", e.getMessage());
+      }
+    });
+  }
+
+  /** Puts the keys of {@code jwks} (or of the secret/PEM) in force. */
+  private void use(JsonObject jwks) {
+    auth.set(provider(vertx, config, jwks));
+    if (jwks != null) {
+      Set<String> ids = new HashSet<>();
+      for (Object key : jwks.getJsonArray("keys")) {
+        if (key instanceof JsonObject jwk && jwk.getString("kid") != null) {
+          ids.add(jwk.getString("kid"));
+        }
+      }
+      keyIds = Set.copyOf(ids);
+    }
+    loadedAtMillis = System.currentTimeMillis();
+  }
+
+  /** The {@code kid} of a token's header, or null. */
+  private static String keyId(String token) {
+    int dot = token.indexOf('.');
+    if (dot <= 0) {
+      return null;
+    }
+    try {
+      byte[] header = Base64.getUrlDecoder().decode(token.substring(0, dot));
+      Object kid = new JsonObject(new String(header, StandardCharsets.UTF_8)).getValue("kid");
+      return kid instanceof String text ? text : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String digest(String token) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
   }
 
   private static Future<JsonObject> requireExpiry(User user) {
@@ -115,9 +268,19 @@ final class JwtVerifier {
       int usable = 0;
       for (Object entry : jwks.getJsonArray("keys")) {
         if (entry instanceof JsonObject key && !"enc".equals(key.getString("use"))) {
+          String kty = key.getString("kty", "");
+          if ("oct".equals(kty) && config.jwksUrl() != null) {
+            LOG.warn("JWT_JWKS: skipping a symmetric (oct) key: shared secrets are not taken from a URL");
+            continue;
+          }
+          String algorithm = defaultAlgorithm(key);
+          if (algorithm == null) {
+            LOG.warn("JWT_JWKS: skipping a key of unsupported type {}", kty.replaceAll("[^A-Za-z0-9-]", "?"));
+            continue;
+          }
           JsonObject jwk = key.copy();
           if (jwk.getString("alg") == null) {
-            jwk.put("alg", defaultAlgorithm(jwk));
+            jwk.put("alg", algorithm);
           }
           options.addJwk(jwk);
           usable++;
@@ -163,7 +326,7 @@ final class JwtVerifier {
         default -> "ES256";
       };
       case "oct" -> "HS256";
-      default -> throw new ConfigException("JWT_JWKS", "has a key of unsupported type " + kty);
+      default -> null;
     };
   }
 

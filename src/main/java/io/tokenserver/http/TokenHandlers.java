@@ -1,5 +1,6 @@
 package io.tokenserver.http;
 
+import io.tokenserver.auth.Caller;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
 import io.tokenserver.signing.SigningPoolSaturatedException;
@@ -143,13 +144,14 @@ final class TokenHandlers {
       rejectInput(ctx, e.field(), e.getMessage());
       return null;
     }
-    String denial = CallerGate.denial(ctx, request);
+    Caller caller = CallerGate.caller(ctx);
+    String denial = caller.denial(request);
     if (denial != null) {
       metrics.error("forbidden");
       Responses.error(ctx.response(), 403, denial);
       return null;
     }
-    return request;
+    return caller.limited(request);
   }
 
   private void rejectInput(RoutingContext ctx, String field, String message) {

@@ -39,7 +39,9 @@ class AccessRulesTest {
   }
 
   @Test
-  void uidZeroMeaningAnyUidIsNotTheCallersOwn() {
+  void uidZeroMeaningAnyUidIsNeverIssuedEvenToACallerWhoseClaimIsZero() {
+    assertThat(bindingOnly.denial(Map.of("sub", "0"), uid(0))).contains("uid 0");
+    assertThat(bindingOnly.denial(Map.of("sub", 0), uid(0))).contains("uid 0");
     assertThat(bindingOnly.denial(Map.of("sub", "42"), uid(0))).isNotNull();
   }
 

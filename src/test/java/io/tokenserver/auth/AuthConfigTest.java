@@ -91,4 +91,38 @@ class AuthConfigTest {
     assertThat(keys.auth().toString()).doesNotContain("key-0123456789abcdef");
     assertThat(keys.toString()).doesNotContain("key-0123456789abcdef");
   }
+
+  @Test
+  void aPublicKeyOrKeySetNeedsAnAudience() throws Exception {
+    Path pem = Files.writeString(dir.resolve("public.pem"), new Jwts().publicPem());
+    Path jwks = Files.writeString(dir.resolve("jwks.json"), new Jwts().jwks().encode());
+
+    assertFails(new JsonObject().put("AUTH_MODE", "jwt").put("JWT_PUBLIC_KEY_FILE", pem.toString()), "JWT_AUDIENCE");
+    assertFails(new JsonObject().put("AUTH_MODE", "jwt").put("JWT_JWKS", jwks.toString()), "JWT_AUDIENCE");
+    assertThat(config(new JsonObject().put("AUTH_MODE", "jwt").put("JWT_JWKS", jwks.toString())
+        .put("JWT_AUDIENCE", "tokens")).auth().jwtAudience()).containsExactly("tokens");
+  }
+
+  @Test
+  void aJwksUrlNeedsAnIssuerAndHttpsUnlessItIsLoopback() {
+    JsonObject jwt = new JsonObject().put("AUTH_MODE", "jwt").put("JWT_AUDIENCE", "tokens");
+
+    assertFails(jwt.copy().put("JWT_JWKS", "https://idp.example.com/jwks.json"), "JWT_ISSUER");
+    assertFails(jwt.copy().put("JWT_JWKS", "http://idp.example.com/jwks.json").put("JWT_ISSUER", "i"),
+        "JWT_JWKS must be an https URL");
+    assertFails(jwt.copy().put("JWT_JWKS", "http://10.0.0.1/jwks.json").put("JWT_ISSUER", "i"),
+        "JWT_JWKS must be an https URL");
+    for (String url : new String[] {"https://idp.example.com/jwks.json", "http://127.0.0.1:9/jwks",
+        "http://localhost:9/jwks", "http://[::1]:9/jwks"}) {
+      assertThat(config(jwt.copy().put("JWT_JWKS", url).put("JWT_ISSUER", "i")).auth().jwksUrl()).isEqualTo(url);
+    }
+  }
+
+  @Test
+  void chatAppTokensAndTheJwtTokenLifetimeAreOffAndUnboundByDefault() {
+    assertThat(config(new JsonObject()).auth().chatAppTokens()).isFalse();
+    assertThat(config(new JsonObject()).auth().jwtMaxTokenLifetimeSeconds()).isZero();
+    assertThat(config(new JsonObject().put("CHAT_APP_TOKENS", "true")).auth().chatAppTokens()).isTrue();
+    assertFails(new JsonObject().put("JWT_MAX_TOKEN_LIFETIME", "-1"), "JWT_MAX_TOKEN_LIFETIME");
+  }
 }

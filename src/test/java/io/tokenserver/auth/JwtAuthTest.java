@@ -232,4 +232,77 @@ class JwtAuthTest {
     assertStatus(get("/ping", null), 200);
     assertThat(server.management("/health/ready").statusCode()).isEqualTo(200);
   }
+
+  @Test
+  void aUidClaimOfZeroNeverGetsTheAnyUidToken() {
+    for (Object zero : new Object[] {"0", 0}) {
+      String caller = jwts.hs256(Jwts.claims("ignored").put("sub", zero).put("channels", "*").put("publisher", true));
+      HttpResponse<Buffer> response = get("/rtc/stage/publisher/uid/0", caller);
+      assertStatus(response, 403);
+      assertThat(response.bodyAsJsonObject().getString("error")).contains("uid 0");
+      assertStatus(post(new JsonObject().put("tokenType", "rtc").put("channel", "stage").put("role", "publisher")
+          .put("uid", 0), caller), 403);
+      assertStatus(get("/rte/stage/subscriber/uid/0/0", caller), 403);
+    }
+  }
+
+  @Test
+  void aMintedTokenNeverOutlivesTheJwtThatAuthorisedIt() {
+    long now = System.currentTimeMillis() / 1000;
+    String shortLived = jwts.hs256(alice().put("exp", now + 600));
+
+    HttpResponse<Buffer> rtm = get("/rtm/42?expiry=3600", shortLived);
+    assertStatus(rtm, 200);
+    assertThat(VerifiedToken.verify(rtm.bodyAsJsonObject().getString("rtmToken")).token.expire)
+        .isBetween(590, 600);
+    HttpResponse<Buffer> rtc = get("/rtc/stage/publisher/uid/42", shortLived);
+    assertStatus(rtc, 200);
+    VerifiedToken token = VerifiedToken.verify(rtc.bodyAsJsonObject().getString("rtcToken"));
+    assertThat(token.token.expire).isBetween(590, 600);
+    assertThat(token.rtc().privileges.values()).allSatisfy(expiry -> assertThat(expiry).isBetween(590, 600));
+    // A shorter request stays as asked.
+    HttpResponse<Buffer> shorter = get("/rtm/42?expiry=60", shortLived);
+    assertThat(VerifiedToken.verify(shorter.bodyAsJsonObject().getString("rtmToken")).token.expire).isEqualTo(60);
+  }
+
+  @Test
+  void aReplayedTokenIsVerifiedOnceThenFoundInTheCache() {
+    String token = jwts.hs256(alice().put("jti", "replayed"));
+    double before = verifications();
+    for (int i = 0; i < 5; i++) {
+      assertStatus(get("/rtm/42", token), 200);
+    }
+    assertThat(verifications() - before).isEqualTo(1.0);
+    // A changed token is a different cache key: verified, and refused.
+    assertUnauthorized(Jwts.withPayload(token, alice().put("jti", "other")));
+  }
+
+  private static double verificationsOf(RunningServer server) {
+    java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^jwt_verifications_total (\\S+)$")
+        .matcher(server.management("/metrics").bodyAsString());
+    assertThat(line.find()).as("jwt_verifications_total exposed").isTrue();
+    return Double.parseDouble(line.group(1));
+  }
+
+  @Test
+  void freshTokensFromAnAddressOverItsRateAreRefusedBeforeAnyVerification() {
+    try (RunningServer limited = RunningServer.start(ServerConfig.from(TestConfig.values()
+        .put("AUTH_MODE", "jwt").put("JWT_SECRET", Jwts.SECRET).put("JWT_LEEWAY_SECONDS", 0)
+        .put("RATE_LIMIT_PER_SECOND", 1).put("RATE_LIMIT_BURST", 2)))) {
+      double before = verificationsOf(limited);
+      int[] statuses = new int[4];
+      for (int i = 0; i < statuses.length; i++) {
+        // A different subject each time: only the client address is common to them.
+        String fresh = jwts.hs256(Jwts.claims("user-" + i));
+        statuses[i] = limited.send(limited.client().get("/rtm/user-" + i)
+            .putHeader("Authorization", "Bearer " + fresh), null).statusCode();
+      }
+      assertThat(statuses).containsExactly(200, 200, 429, 429);
+      assertThat(verificationsOf(limited) - before).as("signature verifications").isEqualTo(2.0);
+    }
+  }
+
+  private static double verifications() {
+    return verificationsOf(server);
+  }
 }

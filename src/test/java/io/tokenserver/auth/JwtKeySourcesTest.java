@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,16 +36,35 @@ class JwtKeySourcesTest {
   private static Vertx jwksVertx;
   private static HttpServer jwksServer;
   private static final AtomicInteger jwksFetches = new AtomicInteger();
+  /** What the test's JWKS endpoint serves right now. */
+  private static final AtomicReference<JsonObject> served = new AtomicReference<>();
 
   @BeforeAll
   static void start() throws Exception {
     jwts = new Jwts();
     jwksVertx = Vertx.vertx();
-    Buffer jwks = jwts.jwks().toBuffer();
-    jwksServer = jwksVertx.createHttpServer().requestHandler(request -> {
+    served.set(jwts.jwks());
+    jwksServer = jwksServer(0).await(10, TimeUnit.SECONDS);
+  }
+
+  private static io.vertx.core.Future<HttpServer> jwksServer(int port) {
+    return jwksVertx.createHttpServer().requestHandler(request -> {
       jwksFetches.incrementAndGet();
-      request.response().putHeader("Content-Type", "application/json").end(jwks);
-    }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      request.response().putHeader("Content-Type", "application/json").end(served.get().toBuffer());
+    }).listen(port, "127.0.0.1");
+  }
+
+  private static String jwksUrl(int port) {
+    return "http://127.0.0.1:" + port + "/jwks.json";
+  }
+
+  /** Waits (bounded) until the server reports ready on its management port. */
+  private static void awaitReady(RunningServer server) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (server.management("/health/ready").statusCode() != 200) {
+      assertThat(System.nanoTime()).as("ready within 20 s").isLessThan(deadline);
+      Thread.sleep(50);
+    }
   }
 
   @AfterAll
@@ -55,7 +75,7 @@ class JwtKeySourcesTest {
 
   private static RunningServer server(String key, String value) {
     return RunningServer.start(ServerConfig.from(TestConfig.values()
-        .put("AUTH_MODE", "jwt").put(key, value).put("JWT_ISSUER", "issuer-1")));
+        .put("AUTH_MODE", "jwt").put(key, value).put("JWT_ISSUER", "issuer-1").put("JWT_AUDIENCE", "tokens")));
   }
 
   private static int status(RunningServer server, String jwt) {
@@ -91,9 +111,11 @@ class JwtKeySourcesTest {
   }
 
   @Test
-  void jwksServedOverHttpIsFetchedAtStartup() {
+  void jwksServedOverHttpIsFetchedAtStartup() throws Exception {
+    served.set(jwts.jwks());
     int before = jwksFetches.get();
-    try (RunningServer server = server("JWT_JWKS", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json")) {
+    try (RunningServer server = server("JWT_JWKS", jwksUrl(jwksServer.actualPort()))) {
+      awaitReady(server);
       assertThat(jwksFetches.get()).isGreaterThan(before);
       assertThat(status(server, jwts.rs256(Jwts.claims("42")))).isEqualTo(200);
       try (Jwts stranger = new Jwts()) {
@@ -101,6 +123,48 @@ class JwtKeySourcesTest {
       }
       String tampered = Jwts.withPayload(jwts.rs256(Jwts.claims("42")), Jwts.claims("43"));
       assertThat(status(server, tampered)).isEqualTo(401);
+      assertThat(server.management("/metrics").bodyAsString()).containsPattern("(?m)^jwks_key_set_age_seconds ");
+    }
+  }
+
+  @Test
+  void anUnknownKeyIdRefetchesTheKeySetAtMostOncePerInterval() throws Exception {
+    served.set(jwts.jwks());
+    try (RunningServer server = server("JWT_JWKS", jwksUrl(jwksServer.actualPort()));
+        Jwts rotated = Jwts.withKeyId("rotated-key");
+        Jwts another = Jwts.withKeyId("another-new-key")) {
+      awaitReady(server);
+      // The identity provider starts signing with a new key before the next scheduled refresh.
+      JsonObject both = jwts.jwks();
+      both.getJsonArray("keys").add(rotated.jwks().getJsonArray("keys").getJsonObject(0));
+      served.set(both);
+      int before = jwksFetches.get();
+
+      assertThat(status(server, rotated.rs256(Jwts.claims("42")))).isEqualTo(200);
+      assertThat(jwksFetches.get()).as("one refetch for the unknown kid").isEqualTo(before + 1);
+      assertThat(status(server, another.rs256(Jwts.claims("42")))).isEqualTo(401);
+      assertThat(status(server, another.rs256(Jwts.claims("42")))).isEqualTo(401);
+      assertThat(jwksFetches.get()).as("no refetch storm from unknown kids").isEqualTo(before + 1);
+    } finally {
+      served.set(jwts.jwks());
+    }
+  }
+
+  @Test
+  void keysOfUnknownTypeAreSkippedAndSymmetricKeysFromAUrlRefused() throws Exception {
+    JsonObject mixed = jwts.jwks();
+    mixed.getJsonArray("keys")
+        .add(new JsonObject().put("kty", "XYZ").put("kid", "future-type").put("x", "AAAA"))
+        .add(new JsonObject().put("kty", "oct").put("kid", "shared").put("alg", "HS256")
+            .put("k", Base64.getUrlEncoder().withoutPadding().encodeToString(Jwts.SECRET.getBytes())));
+    served.set(mixed);
+    try (RunningServer server = server("JWT_JWKS", jwksUrl(jwksServer.actualPort()))) {
+      awaitReady(server);
+      assertThat(status(server, jwts.rs256(Jwts.claims("42")))).isEqualTo(200);
+      assertThat(status(server, jwts.hs256(Jwts.claims("42")))).as("HS256 with the oct key of the URL")
+          .isEqualTo(401);
+    } finally {
+      served.set(jwts.jwks());
     }
   }
 
@@ -114,10 +178,25 @@ class JwtKeySourcesTest {
   }
 
   @Test
-  void anUnreachableJwksUrlFailsStartupNamingTheKey() {
-    int closedPort = io.tokenserver.support.TestConfig.freePort();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> server("JWT_JWKS", "http://127.0.0.1:" + closedPort + "/"))
-        .hasStackTraceContaining("JWT_JWKS cannot be fetched");
+  void anUnreachableJwksUrlKeepsThePodUnreadyAndIsRetriedUntilItAnswers() throws Exception {
+    served.set(jwts.jwks());
+    int port = TestConfig.freePort();
+    try (RunningServer server = server("JWT_JWKS", jwksUrl(port))) {
+      assertThat(server.management("/health/live").statusCode()).isEqualTo(200);
+      assertThat(server.management("/health/ready").statusCode()).isEqualTo(503);
+      HttpResponse<Buffer> early = server.send(server.client().get("/rtm/42")
+          .putHeader("Authorization", "Bearer " + jwts.rs256(Jwts.claims("42"))), null);
+      assertThat(early.statusCode()).isEqualTo(503);
+      assertThat(early.getHeader("Retry-After")).isNotBlank();
+
+      HttpServer late = jwksServer(port).await(10, TimeUnit.SECONDS);
+      try {
+        awaitReady(server);
+        assertThat(status(server, jwts.rs256(Jwts.claims("42")))).isEqualTo(200);
+      } finally {
+        late.close();
+      }
+    }
   }
 
   @Test

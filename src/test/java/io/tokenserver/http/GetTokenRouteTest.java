@@ -58,7 +58,14 @@ class GetTokenRouteTest {
 
   @Test
   void chatWithoutUidIsTheAppToken() {
-    VerifiedToken token = token(new JsonObject().put("tokenType", "chat")).issuedFor(3600);
+    // Without caller authentication, app tokens need CHAT_APP_TOKENS=true (ChatAppTokensTest).
+    VerifiedToken token;
+    try (RunningServer open = RunningServer.start(io.tokenserver.config.ServerConfig.from(
+        io.tokenserver.support.TestConfig.values().put("CHAT_APP_TOKENS", true)))) {
+      HttpResponse<Buffer> response = open.post("/getToken", new JsonObject().put("tokenType", "chat"));
+      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+      token = VerifiedToken.verify(response.bodyAsJsonObject().getString("token")).issuedFor(3600);
+    }
     assertThat(token.chat().privileges)
         .isEqualTo(Map.of(AccessToken2.PrivilegeChat.PRIVILEGE_CHAT_APP.intValue, 3600));
   }

@@ -69,7 +69,14 @@ class RtmRteChatRouteTest {
 
   @Test
   void chatAppTokenCarriesTheAppPrivilege() {
-    JsonObject body = ok("/chat/app?expiry=900");
+    // Without caller authentication, app tokens need CHAT_APP_TOKENS=true (ChatAppTokensTest).
+    JsonObject body;
+    try (RunningServer open = RunningServer.start(io.tokenserver.config.ServerConfig.from(
+        io.tokenserver.support.TestConfig.values().put("CHAT_APP_TOKENS", true)))) {
+      HttpResponse<Buffer> response = open.get("/chat/app?expiry=900");
+      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+      body = response.bodyAsJsonObject();
+    }
     assertThat(body.fieldNames()).containsExactly("chatToken");
     VerifiedToken token = VerifiedToken.verify(body.getString("chatToken")).issuedFor(900);
     assertThat(token.token.services).containsOnlyKeys(AccessToken2.SERVICE_TYPE_CHAT);

@@ -25,15 +25,23 @@ public final class Jwts implements AutoCloseable {
   private final JWTAuth hs256;
   private final JWTAuth rs256;
 
+  private final String keyId;
+
   public Jwts() {
-    this(SECRET);
+    this(SECRET, "test-key");
   }
 
-  private Jwts(String secret) {
+  private Jwts(String secret, String keyId) {
+    this.keyId = keyId;
     hs256 = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
     rs256 = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256").setId("test-key").setBuffer(privatePem())));
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256").setId(keyId).setBuffer(privatePem())));
+  }
+
+  /** A fresh RSA key pair whose tokens and JWKS carry {@code keyId} as their {@code kid}. */
+  public static Jwts withKeyId(String keyId) {
+    return new Jwts(SECRET, keyId);
   }
 
   /** Claims that pass with {@code JWT_ISSUER=issuer-1}, {@code JWT_AUDIENCE=tokens}: sub, exp in an hour. */
@@ -47,7 +55,7 @@ public final class Jwts implements AutoCloseable {
   }
 
   public static String hs256(JsonObject claims, String secret) {
-    try (Jwts other = new Jwts(secret)) {
+    try (Jwts other = new Jwts(secret, "test-key")) {
       return other.hs256(claims);
     }
   }
@@ -80,7 +88,7 @@ public final class Jwts implements AutoCloseable {
     RSAPublicKey key = (RSAPublicKey) rsa.getPublic();
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
     return new JsonObject().put("keys", new JsonArray().add(new JsonObject()
-        .put("kty", "RSA").put("kid", "test-key").put("use", "sig").put("alg", "RS256")
+        .put("kty", "RSA").put("kid", keyId).put("use", "sig").put("alg", "RS256")
         .put("n", b64.encodeToString(unsigned(key.getModulus().toByteArray())))
         .put("e", b64.encodeToString(unsigned(key.getPublicExponent().toByteArray())))));
   }
