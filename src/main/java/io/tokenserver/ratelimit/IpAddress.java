@@ -1,9 +1,8 @@
 package io.tokenserver.ratelimit;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.netty.util.NetUtil;
 
-/** IP literals parsed without ever touching DNS: client headers must not trigger lookups. */
+/** IP literals parsed by Netty's {@link NetUtil}, which never touches DNS: client headers must not trigger lookups. */
 final class IpAddress {
 
   private IpAddress() {
@@ -14,46 +13,44 @@ final class IpAddress {
     if (text == null || text.isEmpty() || text.length() > 45) {
       return null;
     }
-    if (text.indexOf(':') < 0) {
-      return ipv4(text);
-    }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      boolean allowed = c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.';
-      if (!allowed) {
-        return null;
-      }
-    }
-    try {
-      // A literal with ':' is parsed, never resolved.
-      return InetAddress.getByName(text).getAddress();
-    } catch (UnknownHostException | IllegalArgumentException e) {
-      return null;
-    }
+    return NetUtil.createByteArrayFromIpAddressString(text);
   }
 
-  private static byte[] ipv4(String text) {
-    byte[] bytes = new byte[4];
-    int part = 0;
-    int value = -1;
-    for (int i = 0; i <= text.length(); i++) {
-      char c = i == text.length() ? '.' : text.charAt(i);
-      if (c == '.') {
-        if (value < 0 || part > 3) {
-          return null;
-        }
-        bytes[part++] = (byte) value;
-        value = -1;
-      } else if (c >= '0' && c <= '9') {
-        value = (value < 0 ? 0 : value * 10) + (c - '0');
-        if (value > 255) {
-          return null;
-        }
-      } else {
+  /**
+   * The address of one {@code X-Forwarded-For} hop, which proxies may write with a port:
+   * {@code 1.2.3.4}, {@code 1.2.3.4:5678}, {@code 2001:db8::1}, {@code [2001:db8::1]} or
+   * {@code [2001:db8::1]:443}; null for anything else.
+   */
+  static byte[] parseHop(String hop) {
+    if (hop.startsWith("[")) {
+      int close = hop.indexOf(']');
+      if (close < 0 || !(close == hop.length() - 1 || isPort(hop, close + 1))) {
         return null;
       }
+      byte[] address = parse(hop.substring(1, close));
+      return address != null && address.length == 16 ? address : null;
     }
-    return part == 4 ? bytes : null;
+    int colon = hop.indexOf(':');
+    if (colon >= 0 && colon == hop.lastIndexOf(':')) {
+      // One colon: IPv4 with a port (an IPv6 literal has at least two).
+      byte[] address = isPort(hop, colon) ? parse(hop.substring(0, colon)) : null;
+      return address != null && address.length == 4 ? address : null;
+    }
+    return parse(hop);
+  }
+
+  /** True when {@code text} from {@code colon} on is {@code :} and 1 to 5 digits. */
+  private static boolean isPort(String text, int colon) {
+    int digits = text.length() - colon - 1;
+    if (text.charAt(colon) != ':' || digits < 1 || digits > 5) {
+      return false;
+    }
+    for (int i = colon + 1; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

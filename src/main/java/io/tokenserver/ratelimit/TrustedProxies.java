@@ -1,5 +1,11 @@
 package io.tokenserver.ratelimit;
 
+import io.netty.handler.ipfilter.IpFilterRuleType;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,23 +15,23 @@ import java.util.List;
  */
 public final class TrustedProxies {
 
-  public static final TrustedProxies NONE = new TrustedProxies(List.of(), List.of());
+  public static final TrustedProxies NONE = new TrustedProxies(List.of());
 
   /** Headers can be long; more hops than this are not looked at. */
   static final int MAX_HOPS = 16;
 
-  private final List<byte[]> networks;
-  private final List<Integer> prefixLengths;
+  private final List<IpSubnetFilterRule> ranges;
 
-  private TrustedProxies(List<byte[]> networks, List<Integer> prefixLengths) {
-    this.networks = networks;
-    this.prefixLengths = prefixLengths;
+  private TrustedProxies(List<IpSubnetFilterRule> ranges) {
+    this.ranges = ranges;
   }
 
-  /** Parses {@code 10.0.0.1}, {@code 10.0.0.0/8}, {@code fd00::/8}; throws IllegalArgumentException otherwise. */
+  /**
+   * Parses {@code 10.0.0.1}, {@code 10.0.0.0/8}, {@code fd00::/8}; throws IllegalArgumentException otherwise,
+   * and for a {@code /0} range, which would believe every client's header.
+   */
   public static TrustedProxies parse(List<String> entries) {
-    List<byte[]> networks = new ArrayList<>();
-    List<Integer> prefixes = new ArrayList<>();
+    List<IpSubnetFilterRule> ranges = new ArrayList<>();
     for (String entry : entries) {
       int slash = entry.indexOf('/');
       byte[] address = IpAddress.parse(slash < 0 ? entry : entry.substring(0, slash));
@@ -42,40 +48,37 @@ public final class TrustedProxies {
         if (prefix < 0 || prefix > address.length * 8) {
           throw new IllegalArgumentException("'" + entry + "' has an invalid prefix length");
         }
+        if (prefix == 0) {
+          throw new IllegalArgumentException("'" + entry + "' would trust every address (prefix length 0)");
+        }
       }
-      networks.add(address);
-      prefixes.add(prefix);
+      ranges.add(new IpSubnetFilterRule(inet(address), prefix, IpFilterRuleType.ACCEPT));
     }
-    return networks.isEmpty() ? NONE : new TrustedProxies(List.copyOf(networks), List.copyOf(prefixes));
+    return ranges.isEmpty() ? NONE : new TrustedProxies(List.copyOf(ranges));
   }
 
   public boolean isEmpty() {
-    return networks.isEmpty();
+    return ranges.isEmpty();
   }
 
-  boolean contains(byte[] address) {
-    for (int n = 0; n < networks.size(); n++) {
-      byte[] network = networks.get(n);
-      if (network.length == address.length && samePrefix(network, address, prefixLengths.get(n))) {
+  /** True when {@code address} is a trusted proxy. */
+  public boolean contains(byte[] address) {
+    InetSocketAddress socket = new InetSocketAddress(inet(address), 0);
+    for (IpSubnetFilterRule range : ranges) {
+      if (range.matches(socket)) {
         return true;
       }
     }
     return false;
   }
 
-  private static boolean samePrefix(byte[] a, byte[] b, int bits) {
-    int whole = bits / 8;
-    for (int i = 0; i < whole; i++) {
-      if (a[i] != b[i]) {
-        return false;
-      }
+  /** Wraps address bytes; {@link InetAddress#getByAddress(byte[])} never resolves anything. */
+  private static InetAddress inet(byte[] address) {
+    try {
+      return InetAddress.getByAddress(address);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("not 4 or 16 bytes", e);
     }
-    int rest = bits % 8;
-    if (rest == 0) {
-      return true;
-    }
-    int mask = 0xff << (8 - rest) & 0xff;
-    return (a[whole] & mask) == (b[whole] & mask);
   }
 
   /**
@@ -97,7 +100,7 @@ public final class TrustedProxies {
     int end = forwardedFor.length();
     for (int hop = 0; hop < MAX_HOPS && end > 0; hop++) {
       int comma = forwardedFor.lastIndexOf(',', end - 1);
-      byte[] address = IpAddress.parse(forwardedFor.substring(comma + 1, end).trim());
+      byte[] address = IpAddress.parseHop(forwardedFor.substring(comma + 1, end).trim());
       if (address == null) {
         break; // garbage was written by someone untrusted: the last good hop is the client
       }

@@ -56,4 +56,30 @@ class TrustedProxiesTest {
     assertThatThrownBy(() -> TrustedProxies.parse(List.of("10.0.0.0/33"))).hasMessageContaining("prefix");
     assertThatThrownBy(() -> TrustedProxies.parse(List.of("10.0.0.0/x"))).hasMessageContaining("prefix");
   }
+
+  @Test
+  void hopsWrittenWithAPortAreParsed() {
+    assertThat(proxies.clientKey("10.1.2.3", "1.2.3.4:5678")).isEqualTo("1.2.3.4");
+    assertThat(proxies.clientKey("10.1.2.3", "6.6.6.6, 1.2.3.4:5678, 10.0.0.9:80")).isEqualTo("1.2.3.4");
+    assertThat(proxies.clientKey("10.1.2.3", "[2001:db8::1]:443")).isEqualTo(proxies.clientKey("2001:db8::1", null));
+    assertThat(proxies.clientKey("10.1.2.3", "[2001:db8::1]")).isEqualTo(proxies.clientKey("2001:db8::1", null));
+    assertThat(proxies.clientKey("10.1.2.3", "[fd00::5]:443, 10.0.0.1")).as("trusted hops with ports are skipped")
+        .isEqualTo(proxies.clientKey("fd00::5", null));
+  }
+
+  @Test
+  void malformedHopsAreGarbageNeverNames() {
+    for (String hop : new String[] {".:", "[", "[]", "[1.2.3.4]", "1.2.3.4:", "1.2.3.4:123456", "1.2.3.4:http",
+        "[2001:db8::1]x", "[2001:db8::1]:", "example.com:80", "localhost:8080"}) {
+      assertThat(IpAddress.parseHop(hop)).as(hop).isNull();
+      assertThat(proxies.clientKey("10.1.2.3", hop)).as(hop).isEqualTo("10.1.2.3");
+    }
+  }
+
+  @Test
+  void aRangeThatTrustsEveryAddressIsRefused() {
+    assertThatThrownBy(() -> TrustedProxies.parse(List.of("0.0.0.0/0"))).hasMessageContaining("every address");
+    assertThatThrownBy(() -> TrustedProxies.parse(List.of("::/0"))).hasMessageContaining("every address");
+    assertThat(TrustedProxies.parse(List.of("0.0.0.0/1")).isEmpty()).isFalse();
+  }
 }
