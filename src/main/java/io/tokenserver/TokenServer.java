@@ -7,7 +7,8 @@ import io.tokenserver.http.ApiVerticle;
 import io.tokenserver.credentials.CredentialFileWatcher;
 import io.tokenserver.credentials.CredentialsHolder;
 import io.tokenserver.http.ManagementServer;
-import io.tokenserver.http.Protection;
+import io.tokenserver.connection.OpenConnections;
+import io.tokenserver.auth.CallerGate;
 import io.tokenserver.metrics.MetricsSetup;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
@@ -69,15 +70,19 @@ public final class TokenServer {
     TokenServer server = new TokenServer(vertx, managementVertx, pool, config, registry);
 
     return ManagementServer.start(managementVertx, config.host(), config.managementPort(), registry, server::isReady)
-        .compose(management -> Protection.create(vertx, config, registry))
-        .map(protection -> {
-          server.callersCheckable = protection.gate()::ready;
-          return protection;
+        .compose(management -> CallerGate.create(vertx, config))
+        .map(gate -> {
+          server.callersCheckable = gate::ready;
+          return gate;
         })
         // Credentials are loaded (and the minter built) only once the probes can already answer 503.
-        .compose(protection -> vertx.executeBlocking(() -> minterFactory.apply(config))
-            .compose(minter -> vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics, protection),
-                new DeploymentOptions().setInstances(config.eventLoops()))))
+        .compose(gate -> vertx.executeBlocking(() -> minterFactory.apply(config)).compose(minter -> {
+          OpenConnections connections = new OpenConnections(config.protocolLimits().maxConnections(),
+              config.protocolLimits().maxConnectionsPerAddress(), config.rateLimit().trustedProxies());
+          MetricsSetup.bind(registry, gate, connections);
+          return vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics, gate, connections),
+              new DeploymentOptions().setInstances(config.eventLoops()));
+        }))
         .map(deployment -> {
           server.apiDeployment = deployment;
           server.ready.set(true);

@@ -1,5 +1,6 @@
 package io.tokenserver.http;
 
+import io.tokenserver.auth.CallerGate;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.tokenserver.config.ServerConfig;
 import io.vertx.core.Handler;

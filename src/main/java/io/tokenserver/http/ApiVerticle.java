@@ -1,6 +1,10 @@
 package io.tokenserver.http;
 
+import io.tokenserver.auth.CallerGate;
 import io.tokenserver.config.ProtocolLimits;
+import io.tokenserver.connection.ConnectionGuard;
+import io.tokenserver.connection.InvalidRequests;
+import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
@@ -22,32 +26,34 @@ public final class ApiVerticle extends VerticleBase {
   private final TokenMinter minter;
   private final SigningPool pool;
   private final TokenMetrics metrics;
-  private final Protection protection;
+  private final CallerGate gate;
+  private final OpenConnections openConnections;
   private HttpServer server;
   private ConnectionGuard guard;
 
+  /** {@code gate} and {@code openConnections} are shared by every instance of the process. */
   public ApiVerticle(ServerConfig config, TokenMinter minter, SigningPool pool, TokenMetrics metrics,
-      Protection protection) {
+      CallerGate gate, OpenConnections openConnections) {
     this.config = config;
     this.minter = minter;
     this.pool = pool;
     this.metrics = metrics;
-    this.protection = protection;
+    this.gate = gate;
+    this.openConnections = openConnections;
   }
 
   @Override
   public Future<?> start() {
     TokenRequestParser parser = new TokenRequestParser(
         new ExpiryPolicy(config.defaultExpirySeconds(), config.maxExpirySeconds()));
-    Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, minter, pool, metrics),
-        protection.gate());
+    Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, minter, pool, metrics), gate);
     ProtocolLimits limits = config.protocolLimits();
-    guard = new ConnectionGuard(vertx, limits, protection.openConnections());
+    guard = new ConnectionGuard(vertx, limits, openConnections, Responses.NO_CACHE);
     HttpServerOptions options = withLimits(new HttpServerOptions().setHost(config.host()).setPort(config.port()),
         limits);
     server = vertx.createHttpServer(options)
         .connectionHandler(connection -> guard.onConnection(connection, options))
-        .invalidRequestHandler(request -> InvalidRequests.handle(request, limits.maxHeaderSize(),
+        .invalidRequestHandler(request -> InvalidRequests.handle(guard, request, limits.maxHeaderSize(),
             limits.maxInitialLineLength()))
         .requestHandler(request -> {
           if (!guard.admit(request)) {

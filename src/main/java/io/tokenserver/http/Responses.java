@@ -7,11 +7,11 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
 /** Response writing shared by every handler: headers built once, JSON bodies only. */
-final class Responses {
+public final class Responses {
 
   static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
-  static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
-  static final CharSequence ONE_SECOND = HttpHeaders.createOptimized("1");
+  public static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
+  public static final CharSequence ONE_SECOND = HttpHeaders.createOptimized("1");
 
   /** Tokens must never be cached by a browser or a proxy. */
   static final MultiMap NO_CACHE = HttpHeaders.headers()
@@ -29,7 +29,7 @@ final class Responses {
     response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
   }
 
-  static void error(HttpServerResponse response, int status, String message) {
+  public static void error(HttpServerResponse response, int status, String message) {
     json(response, status, new JsonObject().put("error", message).toBuffer());
   }
 

@@ -1,5 +1,6 @@
 package io.tokenserver.http;
 
+import io.tokenserver.auth.CallerGate;
 import io.tokenserver.auth.Caller;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;

@@ -1,6 +1,8 @@
 package io.tokenserver.metrics;
 
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -60,6 +62,13 @@ public final class MetricsSetup {
     new FileDescriptorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     return registry;
+  }
+
+  /** Binds the meters of the server's parts (caller gate, connections, ...) in one place. */
+  public static void bind(MeterRegistry registry, MeterBinder... binders) {
+    for (MeterBinder binder : binders) {
+      binder.bindTo(registry);
+    }
   }
 
   /**

@@ -61,8 +61,13 @@ public final class TrustedProxies {
     return ranges.isEmpty();
   }
 
-  /** True when {@code address} is a trusted proxy. */
-  public boolean contains(byte[] address) {
+  /** True when the peer {@code remoteAddress} (an IP literal) is a trusted proxy. */
+  public boolean trusts(String remoteAddress) {
+    byte[] peer = IpAddress.parse(remoteAddress);
+    return peer != null && !isEmpty() && contains(peer);
+  }
+
+  boolean contains(byte[] address) {
     InetSocketAddress socket = new InetSocketAddress(inet(address), 0);
     for (IpSubnetFilterRule range : ranges) {
       if (range.matches(socket)) {

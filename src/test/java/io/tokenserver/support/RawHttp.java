@@ -32,7 +32,15 @@ public final class RawHttp implements AutoCloseable {
   }
 
   public static RawHttp connect(int port, int readTimeoutMillis) throws IOException {
+    return connectFrom(null, port, readTimeoutMillis);
+  }
+
+  /** Connects from the local address {@code from} (such as 127.0.0.2, another loopback address), or any. */
+  public static RawHttp connectFrom(String from, int port, int readTimeoutMillis) throws IOException {
     Socket socket = new Socket();
+    if (from != null) {
+      socket.bind(new InetSocketAddress(from, 0));
+    }
     socket.setTcpNoDelay(true);
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
     socket.setSoTimeout(readTimeoutMillis);

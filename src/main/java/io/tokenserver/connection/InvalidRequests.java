@@ -1,4 +1,4 @@
-package io.tokenserver.http;
+package io.tokenserver.connection;
 
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -8,12 +8,14 @@ import io.vertx.core.http.HttpServerRequest;
  * Requests the HTTP decoder could not parse: a JSON error like every other (Vert.x's default answers with
  * an empty body), then the connection is closed since the decoder cannot resynchronise.
  */
-final class InvalidRequests {
+public final class InvalidRequests {
 
   private InvalidRequests() {
   }
 
-  static void handle(HttpServerRequest request, int maxHeaderSize, int maxInitialLineLength) {
+  /** Answers {@code request}, which failed to decode, and closes its connection through {@code guard}. */
+  public static void handle(ConnectionGuard guard, HttpServerRequest request, int maxHeaderSize,
+      int maxInitialLineLength) {
     Throwable cause = request.decoderResult().cause();
     int status = 400;
     String message = "malformed HTTP request";
@@ -28,6 +30,6 @@ final class InvalidRequests {
     } else if (cause != null && StrictRequestDecoder.UNSUPPORTED_VERSION.equals(cause.getMessage())) {
       message = StrictRequestDecoder.UNSUPPORTED_VERSION;
     }
-    ConnectionGuard.refuseAndClose(request, status, message);
+    guard.refuseAndClose(request, status, message);
   }
 }

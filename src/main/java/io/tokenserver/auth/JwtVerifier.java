@@ -1,11 +1,12 @@
-package io.tokenserver.http;
+package io.tokenserver.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tokenserver.config.AuthConfig;
 import io.tokenserver.config.ConfigException;
 import io.vertx.core.Future;
@@ -37,6 +38,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -54,7 +56,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Verified tokens are cached by their SHA-256 until their {@code exp}, so a replayed token costs a hash
  * and a lookup instead of a signature verification.
  */
-final class JwtVerifier {
+final class JwtVerifier implements MeterBinder {
 
   private static final Logger LOG = LoggerFactory.getLogger(JwtVerifier.class);
   static final Duration JWKS_REFRESH = Duration.ofMinutes(10);
@@ -69,7 +71,7 @@ final class JwtVerifier {
   private volatile Set<String> keyIds = Set.of();
   private volatile long loadedAtMillis = System.currentTimeMillis();
   private volatile long lastRefetchMillis;
-  private Counter verifications;
+  private final LongAdder verifications = new LongAdder();
   private final Cache<String, JsonObject> verified = Caffeine.newBuilder()
       .maximumSize(CACHE_SIZE)
       .expireAfter(Expiry.<String, JsonObject>creating((token, claims) ->
@@ -83,11 +85,8 @@ final class JwtVerifier {
   }
 
   /** Fails only on a key that can never work; a JWKS URL that cannot be fetched yet is retried instead. */
-  static Future<JwtVerifier> create(Vertx vertx, AuthConfig config, MeterRegistry registry) {
+  static Future<JwtVerifier> create(Vertx vertx, AuthConfig config) {
     JwtVerifier verifier = new JwtVerifier(vertx, config);
-    verifier.verifications = Counter.builder("jwt.verifications")
-        .description("JWT signature verifications (a replayed token found in the cache costs none)")
-        .register(registry);
     if (config.jwksUrl() == null) {
       try {
         verifier.use(config.jwks());
@@ -96,13 +95,22 @@ final class JwtVerifier {
         return Future.failedFuture(e);
       }
     }
-    Gauge.builder("jwks.key.set.age", verifier, v -> (System.currentTimeMillis() - v.loadedAtMillis) / 1000.0)
-        .description("Seconds since the JWKS was last fetched (since startup while it never was)")
-        .baseUnit("seconds")
-        .register(registry);
     verifier.fetchUntilLoaded(Duration.ofSeconds(1));
     vertx.setPeriodic(JWKS_REFRESH.toMillis(), id -> verifier.refetch());
     return Future.succeededFuture(verifier);
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    FunctionCounter.builder("jwt.verifications", verifications, LongAdder::sum)
+        .description("JWT signature verifications (a replayed token found in the cache costs none)")
+        .register(registry);
+    if (config.jwksUrl() != null) {
+      Gauge.builder("jwks.key.set.age", this, v -> (System.currentTimeMillis() - v.loadedAtMillis) / 1000.0)
+          .description("Seconds since the JWKS was last fetched (since startup while it never was)")
+          .baseUnit("seconds")
+          .register(registry);
+    }
   }
 
   /** True once there are keys to verify with. */

@@ -1,6 +1,7 @@
-package io.tokenserver.http;
+package io.tokenserver.connection;
 
 import io.tokenserver.config.ProtocolLimits;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
@@ -8,17 +9,21 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Per-connection protocol limits of one API verticle (confined to its event loop):
  * <ul>
- *   <li>at most {@code MAX_CONNECTIONS} open connections per process: the excess gets one 503 and is closed;</li>
+ *   <li>at most {@code MAX_CONNECTIONS} open connections per process, and {@code MAX_CONNECTIONS_PER_ADDRESS}
+ *   per client address ({@link OpenConnections}): the excess gets one 503 and is closed, whatever it asks
+ *   for ({@code /ping} included);</li>
  *   <li>slow clients: a request must arrive whole within {@code REQUEST_TIMEOUT_SECONDS} of its connection
  *   opening (or, on a kept-alive connection, within the idle timeout plus that); a request whose headers or
  *   body are still arriving then gets 408, and the connection is closed (a request received whole is the
@@ -26,50 +31,70 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   only writes two fields and arms no timer or handler;</li>
  *   <li>{@code Content-Length} together with {@code Transfer-Encoding} (request smuggling) gets 400 and the
  *   connection is closed: here when Netty kept both headers, in {@link StrictRequestDecoder} when it would
- *   have dropped Content-Length.</li>
+ *   have dropped Content-Length. Should a Vert.x upgrade stop that decoder from installing, every
+ *   connection without it is counted ({@code strict_decoder_missing_total}) and the first is logged as an
+ *   ERROR.</li>
  * </ul>
  */
-final class ConnectionGuard {
+public final class ConnectionGuard {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
+  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
+  private static final CharSequence ONE_SECOND = HttpHeaders.createOptimized("1");
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final AtomicBoolean DECODER_MISSING_LOGGED = new AtomicBoolean();
 
   static final long SWEEP_MILLIS = 500;
 
   private final Vertx vertx;
-  private final int maxConnections;
   private final long requestTimeoutMillis;
   private final long keepAliveMillis;
-  private final AtomicInteger openConnections;
+  private final OpenConnections openConnections;
+  private final MultiMap errorHeaders;
   private final Map<HttpConnection, Tracked> tracked = new HashMap<>();
   private final long sweeper;
   private long now = System.currentTimeMillis();
 
-  /** {@code openConnections} is shared by every verticle of the process. */
-  ConnectionGuard(Vertx vertx, ProtocolLimits limits, AtomicInteger openConnections) {
+  /**
+   * {@code openConnections} is shared by every verticle of the process; {@code errorHeaders} go on every
+   * refusal (no-cache).
+   */
+  public ConnectionGuard(Vertx vertx, ProtocolLimits limits, OpenConnections openConnections,
+      MultiMap errorHeaders) {
     this.vertx = vertx;
-    this.maxConnections = limits.maxConnections();
     this.requestTimeoutMillis = limits.requestTimeoutSeconds() * 1000L;
     this.keepAliveMillis = (limits.idleTimeoutSeconds() + (long) limits.requestTimeoutSeconds()) * 1000L;
     this.openConnections = openConnections;
+    this.errorHeaders = errorHeaders;
     this.sweeper = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
   }
 
-  void onConnection(HttpConnection connection, HttpServerOptions options) {
-    StrictRequestDecoder.install(connection, options);
-    Tracked state = new Tracked(now + requestTimeoutMillis, openConnections.incrementAndGet() > maxConnections);
+  public void onConnection(HttpConnection connection, HttpServerOptions options) {
+    if (!StrictRequestDecoder.install(connection, options)) {
+      openConnections.decoderMissing();
+      if (DECODER_MISSING_LOGGED.compareAndSet(false, true)) {
+        LOG.error("the strict HTTP request decoder could not be installed (Vert.x internals changed?): requests "
+            + "with both Content-Length and Transfer-Encoding are no longer refused by it");
+      }
+    }
+    String key = openConnections.key(connection.remoteAddress() == null ? null
+        : connection.remoteAddress().hostAddress());
+    Tracked state = new Tracked(now + requestTimeoutMillis, !openConnections.open(key));
     tracked.put(connection, state);
     connection.closeHandler(closed -> {
       tracked.remove(connection);
-      openConnections.decrementAndGet();
+      openConnections.close(key);
     });
   }
 
   /** False when the request has been answered here (over the connection limit, or smuggling headers). */
-  boolean admit(HttpServerRequest request) {
+  public boolean admit(HttpServerRequest request) {
     Tracked state = tracked.get(request.connection());
     if (state == null) {
       return true;
     }
     if (state.overLimit) {
-      request.response().putHeader(Responses.RETRY_AFTER, Responses.ONE_SECOND);
+      request.response().putHeader(RETRY_AFTER, ONE_SECOND);
       refuseAndClose(request, 503, "too many connections, retry shortly");
       return false;
     }
@@ -85,7 +110,7 @@ final class ConnectionGuard {
     return true;
   }
 
-  void close() {
+  public void close() {
     vertx.cancelTimer(sweeper);
   }
 
@@ -122,17 +147,17 @@ final class ConnectionGuard {
   }
 
   /** A JSON error with {@code Connection: close}, then the connection is closed once it is written. */
-  static void refuseAndClose(HttpServerRequest request, int status, String message) {
+  void refuseAndClose(HttpServerRequest request, int status, String message) {
     HttpServerResponse response = request.response();
     HttpConnection connection = request.connection();
     if (response.ended() || response.closed()) {
       connection.close();
       return;
     }
-    response.headers().addAll(Responses.NO_CACHE);
+    response.headers().addAll(errorHeaders);
     response.setStatusCode(status)
         .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
-        .putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
         .end(new JsonObject().put("error", message).toBuffer())
         .onComplete(written -> connection.close());
   }

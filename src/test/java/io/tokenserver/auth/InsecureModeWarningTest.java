@@ -1,4 +1,4 @@
-package io.tokenserver.http;
+package io.tokenserver.auth;
 
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.support.TestConfig;

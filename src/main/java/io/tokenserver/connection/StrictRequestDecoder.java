@@ -1,4 +1,4 @@
-package io.tokenserver.http;
+package io.tokenserver.connection;
 
 import io.netty.handler.codec.http.HttpMessage;
 import io.vertx.core.http.HttpServerOptions;
@@ -27,12 +27,17 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     super(options);
   }
 
-  /** Puts the strict decoder in place on a new HTTP/1.x connection, before it has decoded anything. */
-  static void install(HttpConnection connection, HttpServerOptions options) {
+  /**
+   * Puts the strict decoder in place on a new HTTP/1.x connection, before it has decoded anything; false
+   * when the connection is not built the way this relies on (the guard is then missing).
+   */
+  static boolean install(HttpConnection connection, HttpServerOptions options) {
     if (connection instanceof ConnectionBase base
         && base.channel().pipeline().get(DECODER) instanceof VertxHttpRequestDecoder) {
       base.channel().pipeline().replace(DECODER, DECODER, new StrictRequestDecoder(options));
+      return true;
     }
+    return false;
   }
 
   /**

@@ -1,12 +1,11 @@
-package io.tokenserver.http;
+package io.tokenserver.auth;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tokenserver.auth.AccessRules;
-import io.tokenserver.auth.ApiKeys;
-import io.tokenserver.auth.Caller;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tokenserver.config.AuthConfig;
+import io.tokenserver.http.Responses;
 import io.tokenserver.config.RateLimitConfig;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.ratelimit.RateLimiter;
@@ -24,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * In front of every token route (not /ping): authenticates the caller ({@code AUTH_MODE}), then takes one
@@ -35,7 +35,7 @@ import java.util.List;
  * until its {@code exp}); one not yet verified is only verified after its client address has passed that
  * address's rate limit, so a flood of fresh tokens costs bucket lookups, not RSA verifications.
  */
-public final class CallerGate implements Handler<RoutingContext> {
+public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
 
   private static final Logger LOG = LoggerFactory.getLogger(CallerGate.class);
   private static final String CALLER = "io.tokenserver.caller";
@@ -55,14 +55,14 @@ public final class CallerGate implements Handler<RoutingContext> {
   private final AccessRules rules;
   private final RateLimiter limiter;
   private final TrustedProxies proxies;
-  private final Counter unauthorized;
-  private final Counter limited;
+  private final LongAdder unauthorized = new LongAdder();
+  private final LongAdder limited = new LongAdder();
   private final boolean chatAppTokensForAll;
   private final int jwtMaxTokenLifetime;
   /** The caller of every request when nothing is checked: no per-request work. */
   private final Caller unlimitedAnonymous;
 
-  private CallerGate(AuthConfig auth, JwtVerifier jwt, RateLimitConfig rateLimit, MeterRegistry registry) {
+  private CallerGate(AuthConfig auth, JwtVerifier jwt, RateLimitConfig rateLimit) {
     this.mode = auth.mode();
     this.apiKeys = new ApiKeys(auth.apiKeys());
     this.jwt = jwt;
@@ -74,10 +74,14 @@ public final class CallerGate implements Handler<RoutingContext> {
         : null;
     this.proxies = rateLimit.trustedProxies();
     this.unlimitedAnonymous = Caller.anonymous("any", chatAppTokensForAll);
-    this.unauthorized = Counter.builder("requests.unauthorized")
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    FunctionCounter.builder("requests.unauthorized", unauthorized, LongAdder::sum)
         .description("Token requests refused with 401: missing or invalid caller credentials")
         .register(registry);
-    this.limited = Counter.builder("requests.rate.limited")
+    FunctionCounter.builder("requests.rate.limited", limited, LongAdder::sum)
         .description("Token requests refused with 429: the caller is over its rate")
         .register(registry);
     if (limiter != null) {
@@ -85,23 +89,26 @@ public final class CallerGate implements Handler<RoutingContext> {
           .description("Callers with a rate-limit bucket held in memory")
           .register(registry);
     }
+    if (jwt != null) {
+      jwt.bindTo(registry);
+    }
   }
 
   /** The gate for {@code config}: always one, since even without authentication it decides who gets app tokens. */
-  public static Future<CallerGate> create(Vertx vertx, ServerConfig config, MeterRegistry registry) {
+  public static Future<CallerGate> create(Vertx vertx, ServerConfig config) {
     AuthConfig auth = config.auth();
     String warning = insecureModeWarning(config);
     if (warning != null) {
       LOG.warn(warning);
     }
     Future<JwtVerifier> jwt = auth.mode() == AuthConfig.Mode.JWT
-        ? JwtVerifier.create(vertx, auth, registry)
+        ? JwtVerifier.create(vertx, auth)
         : Future.succeededFuture(null);
-    return jwt.map(verifier -> new CallerGate(auth, verifier, config.rateLimit(), registry));
+    return jwt.map(verifier -> new CallerGate(auth, verifier, config.rateLimit()));
   }
 
   /** The one WARN line for {@code AUTH_MODE=none} on an address other than loopback; null when there is none. */
-  static String insecureModeWarning(ServerConfig config) {
+  public static String insecureModeWarning(ServerConfig config) {
     if (config.auth().mode() != AuthConfig.Mode.NONE || AuthConfig.isLoopback(config.host())) {
       return null;
     }
@@ -115,7 +122,7 @@ public final class CallerGate implements Handler<RoutingContext> {
   }
 
   /** The caller this gate admitted for the request of {@code ctx}. */
-  static Caller caller(RoutingContext ctx) {
+  public static Caller caller(RoutingContext ctx) {
     return ctx.get(CALLER);
   }
 

@@ -1,0 +1,76 @@
+package io.tokenserver.connection;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.tokenserver.ratelimit.TrustedProxies;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Open connections to the public port, shared by every API verticle of the process: in total
+ * ({@code MAX_CONNECTIONS}) and per client address ({@code MAX_CONNECTIONS_PER_ADDRESS}, IPv6 by its /64),
+ * so that one address cannot hold every slot. Trusted proxies are not capped per address: every client
+ * behind them arrives from their few addresses.
+ */
+public final class OpenConnections implements MeterBinder {
+
+  private final int max;
+  private final int maxPerAddress;
+  private final TrustedProxies proxies;
+  private final AtomicInteger total = new AtomicInteger();
+  private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
+  private final AtomicLong decoderMissing = new AtomicLong();
+
+  public OpenConnections(int max, int maxPerAddress, TrustedProxies proxies) {
+    this.max = max;
+    this.maxPerAddress = maxPerAddress;
+    this.proxies = proxies;
+  }
+
+  /** Counts a new connection from {@code remoteAddress}; false when it is over a cap (it is counted anyway). */
+  boolean open(String key) {
+    boolean withinTotal = total.incrementAndGet() <= max;
+    if (key == null) {
+      return withinTotal;
+    }
+    return perAddress.merge(key, 1, Integer::sum) <= maxPerAddress && withinTotal;
+  }
+
+  /** Uncounts a connection that {@link #open} counted under {@code key}. */
+  void close(String key) {
+    total.decrementAndGet();
+    if (key != null) {
+      perAddress.computeIfPresent(key, (k, count) -> count == 1 ? null : count - 1);
+    }
+  }
+
+  /** The per-address key of a peer, or null when the peer is a trusted proxy (not capped per address). */
+  String key(String remoteAddress) {
+    return proxies.trusts(remoteAddress) ? null : proxies.clientKey(remoteAddress, null);
+  }
+
+  /** Addresses with an open connection now. */
+  public int addresses() {
+    return perAddress.size();
+  }
+
+  /** Counts a connection the strict request decoder could not guard. */
+  void decoderMissing() {
+    decoderMissing.incrementAndGet();
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    FunctionCounter.builder("strict.decoder.missing", decoderMissing, AtomicLong::get)
+        .description("Connections on which the strict request decoder (no Content-Length with chunked) "
+            + "could not be installed; must stay 0")
+        .register(registry);
+    Gauge.builder("connections.open.addresses", this, OpenConnections::addresses)
+        .description("Client addresses (IPv6 by /64, trusted proxies left out) with an open connection")
+        .register(registry);
+  }
+}
