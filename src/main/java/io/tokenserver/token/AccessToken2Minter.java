@@ -2,10 +2,12 @@ package io.tokenserver.token;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.zip.Deflater;
@@ -41,8 +43,6 @@ public final class AccessToken2Minter implements TokenMinter {
   private static final int SIGNATURE_BYTES = 32;
   /** The signed content starts after the signature's length prefix and the signature. */
   private static final int CONTENT_START = 2 + SIGNATURE_BYTES;
-  private static final byte[] BASE64 =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
 
   private final Supplier<AppCredentials> credentials;
   private final IntSupplier clock;
@@ -211,28 +211,17 @@ public final class AccessToken2Minter implements TokenMinter {
       return length;
     }
 
-    /** "007" + standard base64 with padding (what commons-codec's encodeBase64 gives). */
+    /**
+     * "007" + standard base64 with padding (what commons-codec's encodeBase64 gives); java.util.Base64 is
+     * faster than a hand-written loop here (Base64EncodingBenchmark).
+     */
     private String encode(int length) {
-      byte[] out = new byte[3 + (length + 2) / 3 * 4];
+      ByteBuffer encoded = Base64.getEncoder().encode(ByteBuffer.wrap(compressed, 0, length));
+      byte[] out = new byte[3 + encoded.remaining()];
       out[0] = '0';
       out[1] = '0';
       out[2] = '7';
-      int o = 3;
-      int i = 0;
-      for (; i + 2 < length; i += 3) {
-        int bits = (compressed[i] & 0xFF) << 16 | (compressed[i + 1] & 0xFF) << 8 | compressed[i + 2] & 0xFF;
-        out[o++] = BASE64[bits >>> 18];
-        out[o++] = BASE64[bits >>> 12 & 0x3F];
-        out[o++] = BASE64[bits >>> 6 & 0x3F];
-        out[o++] = BASE64[bits & 0x3F];
-      }
-      if (i < length) {
-        int bits = (compressed[i] & 0xFF) << 16 | (i + 1 < length ? (compressed[i + 1] & 0xFF) << 8 : 0);
-        out[o++] = BASE64[bits >>> 18];
-        out[o++] = BASE64[bits >>> 12 & 0x3F];
-        out[o++] = i + 1 < length ? BASE64[bits >>> 6 & 0x3F] : (byte) '=';
-        out[o] = '=';
-      }
+      encoded.get(out, 3, encoded.remaining());
       return new String(out, StandardCharsets.ISO_8859_1);
     }
 
