@@ -31,7 +31,7 @@ class MetricsScrapeTest {
     ok("/rtm/" + SECRET_UID);
     ok("/rtm/someone/");
     ok("/rte/" + SECRET_CHANNEL + "/subscriber/uid/" + SECRET_UID); // one rtc and one rtm token
-    ok("/chat/app");
+    ok("/chat/account/c0"); // a chat token (app tokens need a key: ChatAppTokensTest)
     assertThat(server.post("/getToken", new JsonObject().put("tokenType", "chat").put("uid", "c1")).statusCode())
         .isEqualTo(200);
     assertThat(server.get("/rtc/" + SECRET_CHANNEL + "/admin/uid/1").statusCode()).isEqualTo(400);
