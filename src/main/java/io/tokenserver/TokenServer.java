@@ -2,13 +2,13 @@ package io.tokenserver;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenserver.auth.CallerGate;
 import io.tokenserver.config.ServerConfig;
+import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.http.ApiVerticle;
 import io.tokenserver.credentials.CredentialFileWatcher;
 import io.tokenserver.credentials.CredentialsHolder;
 import io.tokenserver.http.ManagementServer;
-import io.tokenserver.connection.OpenConnections;
-import io.tokenserver.auth.CallerGate;
 import io.tokenserver.metrics.MetricsSetup;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;

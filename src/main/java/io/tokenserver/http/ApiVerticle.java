@@ -2,10 +2,10 @@ package io.tokenserver.http;
 
 import io.tokenserver.auth.CallerGate;
 import io.tokenserver.config.ProtocolLimits;
+import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.ConnectionGuard;
 import io.tokenserver.connection.InvalidRequests;
 import io.tokenserver.connection.OpenConnections;
-import io.tokenserver.config.ServerConfig;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
 import io.tokenserver.token.ExpiryPolicy;
