@@ -20,7 +20,6 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 
 /**
  * The assembled server: its own Vert.x (with metrics), the management port, the signing pool and one API
@@ -45,8 +44,8 @@ public final class TokenServer {
     this.registry = registry;
   }
 
-  /** Starts everything; {@code minterFactory} receives the config (tests pass slow or counting minters). */
-  public static Future<TokenServer> start(ServerConfig config, Function<ServerConfig, TokenMinter> minterFactory) {
+  /** Starts everything; {@code minter} signs every token (tests pass gated or counting minters). */
+  public static Future<TokenServer> start(ServerConfig config, TokenMinter minter) {
     PrometheusMeterRegistry registry = MetricsSetup.createRegistry();
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(config.eventLoops())
@@ -67,10 +66,9 @@ public final class TokenServer {
 
     return ManagementServer.start(managementVertx, config.host(), config.managementPort(), registry, server.ready::get)
         .compose(management -> Protection.create(vertx, config, registry))
-        // Credentials are loaded (and the minter built) only once the probes can already answer 503.
-        .compose(protection -> vertx.executeBlocking(() -> minterFactory.apply(config))
-            .compose(minter -> vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics, protection),
-                new DeploymentOptions().setInstances(config.eventLoops()))))
+        // The probes already answer 503 while the caller gate gets ready (a JWKS may be fetched over the network).
+        .compose(protection -> vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics, protection),
+            new DeploymentOptions().setInstances(config.eventLoops())))
         .map(deployment -> {
           server.apiDeployment = deployment;
           server.ready.set(true);

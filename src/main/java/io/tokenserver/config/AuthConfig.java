@@ -45,9 +45,9 @@ public record AuthConfig(
   }
 
   static AuthConfig from(ServerConfig.Reader in) {
-    Mode mode = mode(in.optionalText("AUTH_MODE"));
-    String uidClaim = in.optionalText("JWT_UID_CLAIM") == null ? "sub" : in.optionalText("JWT_UID_CLAIM");
-    int leeway = in.isBlank("JWT_LEEWAY_SECONDS") ? 0 : in.integer("JWT_LEEWAY_SECONDS", 0, 300);
+    Mode mode = mode(in.text("AUTH_MODE"));
+    String uidClaim = in.text("JWT_UID_CLAIM");
+    int leeway = in.integer("JWT_LEEWAY_SECONDS", 0, 300);
     List<String> apiKeys = mode == Mode.API_KEY ? apiKeys(in) : List.of();
 
     String secret = null;
@@ -98,9 +98,6 @@ public record AuthConfig(
   }
 
   private static Mode mode(String text) {
-    if (text == null) {
-      return Mode.NONE;
-    }
     return switch (text.toLowerCase()) {
       case "none" -> Mode.NONE;
       case "api-key" -> Mode.API_KEY;
