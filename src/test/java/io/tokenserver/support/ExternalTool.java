@@ -34,12 +34,11 @@ public final class ExternalTool {
         }
       }
     }
-    String hint = name + " is not on PATH (" + howToInstall + "), so this test is skipped; with "
-        + SWITCH + "=true, as .ci/run sets it, a missing tool fails the test";
+    String missing = name + " is not on PATH (" + howToInstall + ")";
     if ("true".equalsIgnoreCase(System.getenv(SWITCH))) {
-      throw new AssertionError(hint);
+      throw new AssertionError(missing + "; " + SWITCH + "=true requires it");
     }
-    Assumptions.assumeTrue(false, hint);
+    Assumptions.assumeTrue(false, missing + ", so this test is skipped (" + SWITCH + "=true makes it fail)");
     return null;
   }
 }
