@@ -22,7 +22,6 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 
 /**
  * The assembled server: its own Vert.x (with metrics), the management port, the signing pool and one API
@@ -49,8 +48,8 @@ public final class TokenServer {
     this.registry = registry;
   }
 
-  /** Starts everything; {@code minterFactory} receives the config (tests pass slow or counting minters). */
-  public static Future<TokenServer> start(ServerConfig config, Function<ServerConfig, TokenMinter> minterFactory) {
+  /** Starts everything; {@code minter} signs every token (tests pass gated or counting minters). */
+  public static Future<TokenServer> start(ServerConfig config, TokenMinter minter) {
     PrometheusMeterRegistry registry = MetricsSetup.createRegistry();
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(config.eventLoops())
@@ -75,14 +74,14 @@ public final class TokenServer {
           server.callersCheckable = gate::ready;
           return gate;
         })
-        // Credentials are loaded (and the minter built) only once the probes can already answer 503.
-        .compose(gate -> vertx.executeBlocking(() -> minterFactory.apply(config)).compose(minter -> {
+        // The probes already answer 503 while the caller gate gets ready (a JWKS may be fetched over the network).
+        .compose(gate -> {
           OpenConnections connections = new OpenConnections(config.protocolLimits().maxConnections(),
               config.protocolLimits().maxConnectionsPerAddress(), config.rateLimit().trustedProxies());
           MetricsSetup.bind(registry, gate, connections);
           return vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics, gate, connections),
               new DeploymentOptions().setInstances(config.eventLoops()));
-        }))
+        })
         .map(deployment -> {
           server.apiDeployment = deployment;
           server.ready.set(true);

@@ -55,9 +55,9 @@ public record AuthConfig(
   }
 
   static AuthConfig from(ServerConfig.Reader in) {
-    Mode mode = mode(in.optionalText("AUTH_MODE"));
-    String uidClaim = in.optionalText("JWT_UID_CLAIM") == null ? "sub" : in.optionalText("JWT_UID_CLAIM");
-    int leeway = in.isBlank("JWT_LEEWAY_SECONDS") ? 0 : in.integer("JWT_LEEWAY_SECONDS", 0, 300);
+    Mode mode = mode(in.text("AUTH_MODE"));
+    String uidClaim = in.text("JWT_UID_CLAIM");
+    int leeway = in.integer("JWT_LEEWAY_SECONDS", 0, 300);
     List<String> apiKeys = mode == Mode.API_KEY ? apiKeys(in) : List.of();
 
     String secret = null;
@@ -97,8 +97,7 @@ public record AuthConfig(
         throw new ConfigException("JWT_ISSUER", "is required with a JWT_JWKS URL");
       }
     }
-    int maxLifetime = in.isBlank("JWT_MAX_TOKEN_LIFETIME") ? 0
-        : in.integer("JWT_MAX_TOKEN_LIFETIME", 0, ServerConfig.AGORA_MAX_EXPIRY_SECONDS);
+    int maxLifetime = in.integer("JWT_MAX_TOKEN_LIFETIME", 0, ServerConfig.AGORA_MAX_EXPIRY_SECONDS);
     return new AuthConfig(mode, apiKeys, secret, pem, jwks, jwksUrl, in.optionalText("JWT_ISSUER"),
         in.list("JWT_AUDIENCE"), uidClaim, in.optionalText("JWT_CHANNELS_CLAIM"),
         in.optionalText("JWT_PUBLISHER_CLAIM"), leeway, in.bool("CHAT_APP_TOKENS"), maxLifetime);
@@ -157,9 +156,6 @@ public record AuthConfig(
   }
 
   private static Mode mode(String text) {
-    if (text == null) {
-      return Mode.NONE;
-    }
     return switch (text.toLowerCase()) {
       case "none" -> Mode.NONE;
       case "api-key" -> Mode.API_KEY;

@@ -24,11 +24,24 @@ public record CredentialFiles(Path appIdFile, Path appCertificateFile, Duration 
     return appIdFile != null || appCertificateFile != null;
   }
 
+  /** The trimmed UTF-8 content of a file of at most {@link #MAX_FILE_BYTES}: a credential, a key list, a PEM key. */
+  public static String readSmall(Path file) throws IOException {
+    if (Files.size(file) > MAX_FILE_BYTES) {
+      throw new FileTooLargeException(file);
+    }
+    return Files.readString(file, StandardCharsets.UTF_8).trim();
+  }
+
+  static final class FileTooLargeException extends IOException {
+    FileTooLargeException(Path file) {
+      super("larger than " + MAX_FILE_BYTES + " bytes: " + file);
+    }
+  }
+
   static CredentialFiles from(ServerConfig.Reader in) {
     String appId = in.optionalText("APP_ID_FILE");
     String certificate = in.optionalText("APP_CERTIFICATE_FILE");
-    int interval = in.isBlank("CREDENTIALS_RELOAD_INTERVAL_MS") ? 1000
-        : in.integer("CREDENTIALS_RELOAD_INTERVAL_MS", 10, 3_600_000);
+    int interval = in.integer("CREDENTIALS_RELOAD_INTERVAL_MS", 10, 3_600_000);
     return new CredentialFiles(appId == null ? null : Path.of(appId),
         certificate == null ? null : Path.of(certificate), Duration.ofMillis(interval));
   }
@@ -36,10 +49,9 @@ public record CredentialFiles(Path appIdFile, Path appCertificateFile, Duration 
   /** The trimmed content of {@code file}; a {@link ConfigException} naming {@code key} if it cannot be read. */
   static String read(String key, Path file) {
     try {
-      if (Files.size(file) > MAX_FILE_BYTES) {
-        throw new ConfigException(key, "names a file larger than " + MAX_FILE_BYTES + " bytes");
-      }
-      return Files.readString(file, StandardCharsets.UTF_8).trim();
+      return readSmall(file);
+    } catch (FileTooLargeException e) {
+      throw new ConfigException(key, "names a file larger than " + MAX_FILE_BYTES + " bytes");
     } catch (IOException e) {
       // The exception names the path and the problem, never the content.
       throw new ConfigException(key, "cannot be read: " + e.getClass().getSimpleName() + " " + file);

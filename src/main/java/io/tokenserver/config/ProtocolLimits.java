@@ -16,21 +16,13 @@ package io.tokenserver.config;
 public record ProtocolLimits(int maxHeaderSize, int maxInitialLineLength, int idleTimeoutSeconds,
     int requestTimeoutSeconds, int maxConnections, int maxConnectionsPerAddress) {
 
-  public static ProtocolLimits defaults() {
-    return new ProtocolLimits(8192, 4096, 75, 10, 10_000, 1_000);
-  }
-
   static ProtocolLimits from(ServerConfig.Reader in) {
-    ProtocolLimits d = defaults();
     return new ProtocolLimits(
-        in.isBlank("MAX_HEADER_SIZE") ? d.maxHeaderSize : in.integer("MAX_HEADER_SIZE", 1024, 1 << 20),
-        in.isBlank("MAX_INITIAL_LINE_LENGTH") ? d.maxInitialLineLength
-            : in.integer("MAX_INITIAL_LINE_LENGTH", 256, 1 << 20),
-        in.isBlank("IDLE_TIMEOUT_SECONDS") ? d.idleTimeoutSeconds : in.integer("IDLE_TIMEOUT_SECONDS", 1, 86_400),
-        in.isBlank("REQUEST_TIMEOUT_SECONDS") ? d.requestTimeoutSeconds
-            : in.integer("REQUEST_TIMEOUT_SECONDS", 1, 3_600),
-        in.isBlank("MAX_CONNECTIONS") ? d.maxConnections : in.integer("MAX_CONNECTIONS", 1, 1_000_000),
-        in.isBlank("MAX_CONNECTIONS_PER_ADDRESS") ? d.maxConnectionsPerAddress
-            : in.integer("MAX_CONNECTIONS_PER_ADDRESS", 1, 1_000_000));
+        in.integer("MAX_HEADER_SIZE", 1024, 1 << 20),
+        in.integer("MAX_INITIAL_LINE_LENGTH", 256, 1 << 20),
+        in.integer("IDLE_TIMEOUT_SECONDS", 1, 86_400),
+        in.integer("REQUEST_TIMEOUT_SECONDS", 1, 3_600),
+        in.integer("MAX_CONNECTIONS", 1, 1_000_000),
+        in.integer("MAX_CONNECTIONS_PER_ADDRESS", 1, 1_000_000));
   }
 }

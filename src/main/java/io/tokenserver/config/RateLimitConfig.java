@@ -17,10 +17,9 @@ public record RateLimitConfig(long perSecond, long burst, int maxCallers, Truste
   }
 
   static RateLimitConfig from(ServerConfig.Reader in) {
-    long perSecond = in.isBlank("RATE_LIMIT_PER_SECOND") ? 0 : in.integer("RATE_LIMIT_PER_SECOND", 0, 1_000_000);
-    long burst = in.isBlank("RATE_LIMIT_BURST") ? 0 : in.integer("RATE_LIMIT_BURST", 0, 1_000_000);
-    int maxCallers = in.isBlank("RATE_LIMIT_MAX_CALLERS") ? 20_000
-        : in.integer("RATE_LIMIT_MAX_CALLERS", 1, 10_000_000);
+    long perSecond = in.integer("RATE_LIMIT_PER_SECOND", 0, 1_000_000);
+    long burst = in.integer("RATE_LIMIT_BURST", 0, 1_000_000);
+    int maxCallers = in.integer("RATE_LIMIT_MAX_CALLERS", 1, 10_000_000);
     TrustedProxies proxies;
     try {
       proxies = TrustedProxies.parse(in.list("TRUSTED_PROXIES"));

@@ -1,12 +1,17 @@
 package io.tokenserver.config;
 
+import io.tokenserver.token.AppCredentials;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The server's whole configuration, validated once at startup and immutable afterwards.
@@ -37,24 +42,26 @@ public record ServerConfig(
   /** Agora rejects any token that lives longer than 24 hours. */
   public static final int AGORA_MAX_EXPIRY_SECONDS = 86_400;
 
-  /** Every key the server reads; the environment store is limited to these. */
-  public static final Set<String> KEYS = Set.of(
-      "APP_ID", "APP_CERTIFICATE", "DEMO", "HOST", "PORT", "SERVER_PORT", "MANAGEMENT_PORT",
-      "CORS_ALLOW_ORIGIN", "TOKEN_DEFAULT_EXPIRY", "TOKEN_MAX_EXPIRY", "SIGNING_POOL_SIZE",
-      "SIGNING_MAX_PENDING", "EVENT_LOOPS", "DRAIN_TIMEOUT_SECONDS", "ACCESS_LOG", "HTTP_METRICS",
-      "CONFIG_FILE", "LOG_FORMAT",
-      // production hardening (issue 6)
-      "AUTH_MODE", "API_KEYS", "API_KEYS_FILE", "JWT_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_JWKS", "JWT_ISSUER",
-      "JWT_AUDIENCE", "JWT_UID_CLAIM", "JWT_CHANNELS_CLAIM", "JWT_PUBLISHER_CLAIM", "JWT_LEEWAY_SECONDS",
-      "RATE_LIMIT_PER_SECOND", "RATE_LIMIT_BURST", "RATE_LIMIT_MAX_CALLERS", "TRUSTED_PROXIES",
-      "APP_ID_FILE", "APP_CERTIFICATE_FILE", "CREDENTIALS_RELOAD_INTERVAL_MS",
-      "MAX_HEADER_SIZE", "MAX_INITIAL_LINE_LENGTH", "IDLE_TIMEOUT_SECONDS", "REQUEST_TIMEOUT_SECONDS",
-      "MAX_CONNECTIONS", "MAX_CONNECTIONS_PER_ADDRESS", "CHAT_APP_TOKENS", "JWT_MAX_TOKEN_LIFETIME");
+  /** The shipped defaults: every key the server reads, with its default, or null where there is none. */
+  public static final String DEFAULTS_RESOURCE = "conf/config.json";
 
-  private static final Pattern HEX_32 = Pattern.compile("[0-9a-fA-F]{32}");
+  /** Every key the server reads (the keys of {@link #DEFAULTS_RESOURCE}); the environment store is limited to these. */
+  public static final Set<String> KEYS = Set.copyOf(shippedDefaults().fieldNames());
 
   public ServerConfig {
     corsAllowOrigins = List.copyOf(corsAllowOrigins);
+  }
+
+  /** {@code conf/config.json} as built into the jar. */
+  public static JsonObject shippedDefaults() {
+    try (InputStream in = ServerConfig.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(DEFAULTS_RESOURCE + " is not on the class path");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Validates the merged layers; throws {@link ConfigException} naming the first bad key. */
@@ -97,7 +104,7 @@ public record ServerConfig(
 
     String hex32(String key) {
       String value = text(key);
-      if (!HEX_32.matcher(value).matches()) {
+      if (!AppCredentials.isHex32(value)) {
         throw new ConfigException(key, "must be 32 hexadecimal characters");
       }
       return value;
@@ -117,14 +124,12 @@ public record ServerConfig(
       return (int) parsed;
     }
 
+    /** {@code fallback} when the key is null or blank: for defaults that depend on the machine. */
     int integerOr(String key, int fallback, int min, int max) {
       return isBlank(key) ? fallback : integer(key, min, max);
     }
 
     boolean bool(String key) {
-      if (isBlank(key)) {
-        return false;
-      }
       String value = text(key).toLowerCase();
       return switch (value) {
         case "true", "1", "yes" -> true;
@@ -162,8 +167,8 @@ public record ServerConfig(
       if (file == null) {
         return hex32(key);
       }
-      String value = CredentialFiles.read(fileKey, java.nio.file.Path.of(file));
-      if (!HEX_32.matcher(value).matches()) {
+      String value = CredentialFiles.read(fileKey, Path.of(file));
+      if (!AppCredentials.isHex32(value)) {
         throw new ConfigException(fileKey, "must hold 32 hexadecimal characters");
       }
       return value;

@@ -9,9 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -23,7 +20,6 @@ import java.util.Objects;
 public final class CredentialFileWatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(CredentialFileWatcher.class);
-  private static final long MAX_FILE_BYTES = 64 * 1024;
 
   private final CredentialFiles files;
   private final CredentialsHolder holder;
@@ -85,16 +81,10 @@ public final class CredentialFileWatcher {
 
   private AppCredentials read() throws IOException {
     AppCredentials now = holder.get();
-    String appId = files.appIdFile() == null ? now.appId() : readSmall(files.appIdFile());
-    String certificate = files.appCertificateFile() == null ? now.appCertificate() : readSmall(files.appCertificateFile());
+    String appId = files.appIdFile() == null ? now.appId() : CredentialFiles.readSmall(files.appIdFile());
+    String certificate = files.appCertificateFile() == null ? now.appCertificate()
+        : CredentialFiles.readSmall(files.appCertificateFile());
     return new AppCredentials(appId, certificate);
-  }
-
-  private static String readSmall(Path file) throws IOException {
-    if (Files.size(file) > MAX_FILE_BYTES) {
-      throw new IOException("file too large");
-    }
-    return Files.readString(file, StandardCharsets.UTF_8).trim();
   }
 
   /** Counts and logs each distinct bad content once, not once per poll. */

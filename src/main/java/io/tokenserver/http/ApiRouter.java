@@ -5,6 +5,8 @@ import io.tokenserver.auth.CallerGate;
 import io.tokenserver.config.ServerConfig;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -13,12 +15,17 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.LoggerFormat;
 import io.vertx.ext.web.handler.LoggerHandler;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Set;
 
-/** The public API's routes (DESIGN §1), each also answering with a trailing slash. */
+/** The public API's routes (docs/api.md, src/main/resources/openapi.yaml), each also answering with a trailing slash. */
 final class ApiRouter {
 
   static final int MAX_BODY_BYTES = 4096;
+  private static final CharSequence YAML = HttpHeaders.createOptimized("application/yaml");
+  private static final Buffer OPENAPI = openApiDocument();
 
   private ApiRouter() {
   }
@@ -32,6 +39,7 @@ final class ApiRouter {
     router.route().handler(cors(config));
 
     get(router, "/ping", handlers::ping);
+    router.get("/openapi.yaml").handler(ApiRouter::openApi);
     router.route().handler(gate);
     get(router, "/rtc/:channel/:role/:tokentype/:uid", handlers::rtc);
     get(router, "/rtm/:uid", handlers::rtm);
@@ -61,9 +69,25 @@ final class ApiRouter {
     return router;
   }
 
+  /** The API's contract, read once: clients and tools fetch it without credentials. */
+  private static void openApi(RoutingContext ctx) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, YAML).end(OPENAPI);
+  }
+
   private static void get(Router router, String path, Handler<RoutingContext> handler) {
     router.get(path).handler(handler);
     router.get(path + "/").handler(handler);
+  }
+
+  private static Buffer openApiDocument() {
+    try (InputStream in = ApiRouter.class.getClassLoader().getResourceAsStream("openapi.yaml")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.yaml is not on the class path");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static CorsHandler cors(ServerConfig config) {

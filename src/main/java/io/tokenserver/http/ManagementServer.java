@@ -12,7 +12,7 @@ import io.vertx.ext.web.Router;
 import java.util.function.BooleanSupplier;
 
 /**
- * The management port (DESIGN §2): Prometheus scrapes and Kubernetes probes, never exposed to clients.
+ * The management port (docs/observability.md): Prometheus scrapes and Kubernetes probes, never exposed to clients.
  * Scrapes run on a worker thread so a large exposition never stalls this server's event loop.
  */
 public final class ManagementServer {

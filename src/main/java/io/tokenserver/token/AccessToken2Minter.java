@@ -79,7 +79,14 @@ public final class AccessToken2Minter implements TokenMinter {
   public String rtm(RtmTokenRequest request) {
     int expire = request.expirySeconds();
     Scratch s = scratch.get();
-    s.start(credentials.get(), clock.getAsInt(), salt(s), expire, 1);
+    String stream = request.streamChannel();
+    s.start(credentials.get(), clock.getAsInt(), salt(s), expire, stream == null ? 1 : 2);
+    if (stream != null) {
+      // Services in type order, as the library writes them: RTC (join + publish data streams) before RTM.
+      s.putShort(SERVICE_RTC).putShort((short) 2)
+          .putShort(RTC_JOIN_CHANNEL).putInt(expire).putShort(RTC_PUBLISH_DATA_STREAM).putInt(expire)
+          .putString(stream).putString(request.userId());
+    }
     s.putShort(SERVICE_RTM).putShort((short) 1).putShort(RTM_LOGIN).putInt(expire).putString(request.userId());
     return s.finish();
   }
@@ -129,7 +136,7 @@ public final class AccessToken2Minter implements TokenMinter {
     void start(AppCredentials app, int issueTs, int salt, int expire, int services) {
       if (app != cachedApp) {
         // Checked as the library does (it answers "" instead); the values themselves are never printed.
-        if (!isHex32(app.appId()) || !isHex32(app.appCertificate())) {
+        if (!AppCredentials.isHex32(app.appId()) || !AppCredentials.isHex32(app.appCertificate())) {
           throw new IllegalStateException("the app id and app certificate must be 32 hex characters");
         }
         appIdBytes = app.appId().getBytes(StandardCharsets.US_ASCII);
@@ -241,19 +248,6 @@ public final class AccessToken2Minter implements TokenMinter {
       target[offset + 1] = (byte) (value >> 8);
       target[offset + 2] = (byte) (value >> 16);
       target[offset + 3] = (byte) (value >> 24);
-    }
-
-    private static boolean isHex32(String value) {
-      if (value == null || value.length() != 32) {
-        return false;
-      }
-      for (int i = 0; i < 32; i++) {
-        char c = value.charAt(i);
-        if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
-          return false;
-        }
-      }
-      return true;
     }
   }
 }

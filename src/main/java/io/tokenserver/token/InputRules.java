@@ -66,6 +66,19 @@ public final class InputRules {
     throw new InvalidTokenRequestException("tokentype", "must be uid or userAccount");
   }
 
+  /** An RTM user id: a {@link #userId} other than {@code "0"}, which the Go service refuses too. */
+  public static String rtmUserId(String field, String value) {
+    if ("0".equals(value)) {
+      throw new InvalidTokenRequestException(field, "must not be 0: RTM user ids are strings, and 0 is refused");
+    }
+    return userId(field, value);
+  }
+
+  /** The channel an RTM token may also stream data in: a channel name, or {@code "*"} for any channel. */
+  public static String streamChannel(String value) {
+    return "*".equals(value) ? value : channel(value);
+  }
+
   /** An RTM or Chat user id: 1–64 bytes of UTF-8 without control characters. */
   public static String userId(String field, String value) {
     if (value == null || value.isEmpty()) {

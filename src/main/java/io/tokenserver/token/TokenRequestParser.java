@@ -19,7 +19,7 @@ public final class TokenRequestParser {
 
   /** {@code /rtm/:uid?expiry=}. */
   public RtmTokenRequest rtm(String userId, String expiryText) {
-    return new RtmTokenRequest(InputRules.userId("uid", userId), expiry.parse("expiry", expiryText));
+    return new RtmTokenRequest(InputRules.rtmUserId("uid", userId), expiry.parse("expiry", expiryText));
   }
 
   /** {@code /chat/app} when {@code userId} is null, {@code /chat/account/:chatid} otherwise. */
@@ -31,7 +31,8 @@ public final class TokenRequestParser {
   /**
    * The Go service's {@code POST /getToken} body: {@code tokenType} rtc|rtm|chat, {@code channel}, {@code role},
    * {@code uid} (for rtc a number means a uid, anything else a user account; for chat none means the app
-   * token) and {@code expire}.
+   * token) and {@code expire}. For rtm a {@code channel} adds joining that RTC channel and publishing data
+   * streams in it, as the Go service's RTM builder does.
    */
   public TokenRequest getTokenBody(Map<String, Object> body) {
     String tokenType = text(body, "tokenType");
@@ -48,8 +49,11 @@ public final class TokenRequestParser {
         String role = required(body, "role");
         return new RtcTokenRequest(InputRules.channel(required(body, "channel")), RtcRole.parse(role), user, seconds);
       }
-      case "rtm":
-        return new RtmTokenRequest(InputRules.userId("uid", required(body, "uid")), seconds);
+      case "rtm": {
+        String channel = text(body, "channel");
+        return new RtmTokenRequest(InputRules.rtmUserId("uid", required(body, "uid")), seconds,
+            channel == null || channel.isEmpty() ? null : InputRules.streamChannel(channel));
+      }
       case "chat": {
         String uid = text(body, "uid");
         return uid == null || uid.isEmpty()

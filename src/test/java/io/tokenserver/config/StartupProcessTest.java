@@ -33,7 +33,7 @@ class StartupProcessTest {
   @Test
   void missingAppIdStopsStartupWithOneLineNamingTheKey() throws Exception {
     try (ServerProcess process = ServerProcess.start(Map.of("APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE), Map.of())) {
-      assertThat(process.awaitExit(20_000)).isNotZero();
+      assertThat(process.awaitExit(60_000)).isNotZero();
       assertThat(process.output().strip()).isEqualTo("config error: APP_ID is missing");
     }
   }
@@ -42,7 +42,7 @@ class StartupProcessTest {
   void malformedCertificateStopsStartupWithoutEchoingIt() throws Exception {
     Map<String, String> env = Map.of("APP_ID", FakeCredentials.APP_ID, "APP_CERTIFICATE", "secret-but-not-hex-0123456789abc");
     try (ServerProcess process = ServerProcess.start(env, Map.of())) {
-      assertThat(process.awaitExit(20_000)).isNotZero();
+      assertThat(process.awaitExit(60_000)).isNotZero();
       assertThat(process.output().strip()).isEqualTo("config error: APP_CERTIFICATE must be 32 hexadecimal characters");
     }
   }
@@ -56,7 +56,7 @@ class StartupProcessTest {
     Map<String, String> env = Map.of("APP_ID", FakeCredentials.APP_ID, "APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE,
         "CONFIG_FILE", file.toString(), "PORT", String.valueOf(port), "TOKEN_DEFAULT_EXPIRY", "200");
     try (ServerProcess process = ServerProcess.start(env, Map.of("TOKEN_DEFAULT_EXPIRY", "300"))) {
-      String ready = process.awaitLine("ready in", 20_000);
+      String ready = process.awaitLine("ready in", 60_000);
       assertThat(ready).contains("port=" + port).contains("appId=" + FakeCredentials.APP_ID);
       assertThat(process.output()).doesNotContain(FakeCredentials.APP_CERTIFICATE);
 
@@ -65,7 +65,7 @@ class StartupProcessTest {
       assertThat(process.output()).doesNotContain(token);
 
       process.terminate();
-      assertThat(process.awaitExit(20_000)).as("SIGTERM drains and exits 0").isZero();
+      assertThat(process.awaitExit(60_000)).as("SIGTERM drains and exits 0").isZero();
       assertThat(process.output()).contains("drained, exiting");
     }
   }
@@ -76,7 +76,7 @@ class StartupProcessTest {
     Map<String, String> env = Map.of("HOST", "127.0.0.1", "PORT", String.valueOf(port),
         "MANAGEMENT_PORT", String.valueOf(TestConfig.freePort()));
     try (ServerProcess process = ServerProcess.start(env, Map.of(), "--demo")) {
-      String warning = process.awaitLine("DEMO MODE", 20_000);
+      String warning = process.awaitLine("DEMO MODE", 60_000);
       assertThat(warning).contains("Agora will REJECT these tokens");
       String appId = warning.replaceAll(".*APP_ID=([0-9a-f]{32}).*", "$1");
       String token = get(port, "/rtc/demo/publisher/uid/1").getString("rtcToken");
@@ -85,7 +85,7 @@ class StartupProcessTest {
       assertThat(parsed.parse(token)).isTrue();
       assertThat(parsed.appId).isEqualTo(appId);
       process.terminate();
-      assertThat(process.awaitExit(20_000)).isZero();
+      assertThat(process.awaitExit(60_000)).isZero();
     }
   }
 
@@ -95,14 +95,14 @@ class StartupProcessTest {
         "HOST", "127.0.0.1", "PORT", String.valueOf(TestConfig.freePort()),
         "MANAGEMENT_PORT", String.valueOf(TestConfig.freePort()), "LOG_FORMAT", "json");
     try (ServerProcess process = ServerProcess.start(env, Map.of())) {
-      JsonObject line = new JsonObject(process.awaitLine("ready in", 20_000));
+      JsonObject line = new JsonObject(process.awaitLine("ready in", 60_000));
       assertThat(line.getString("level")).isEqualTo("INFO");
       assertThat(line.getString("loggerName")).isEqualTo("io.tokenserver.Main");
       assertThat(line.getString("formattedMessage")).startsWith("agora token server ready in ")
           .contains("appId=" + FakeCredentials.APP_ID).doesNotContain("{}");
       assertThat(process.output()).doesNotContain(FakeCredentials.APP_CERTIFICATE);
       process.terminate();
-      assertThat(process.awaitExit(20_000)).isZero();
+      assertThat(process.awaitExit(60_000)).isZero();
     }
   }
 }

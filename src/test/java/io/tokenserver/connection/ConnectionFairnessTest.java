@@ -90,7 +90,7 @@ class ConnectionFairnessTest {
       io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
           new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
       connections.bindTo(registry);
-      ConnectionGuard guard = new ConnectionGuard(vertx, io.tokenserver.config.ProtocolLimits.defaults(), connections,
+      ConnectionGuard guard = new ConnectionGuard(vertx, io.tokenserver.support.TestConfig.config().protocolLimits(), connections,
           io.vertx.core.http.HttpHeaders.headers());
       guard.onConnection(foreign, new io.vertx.core.http.HttpServerOptions());
       guard.close();

@@ -71,7 +71,7 @@ class RotationTest {
     CredentialsHolder credentials = new CredentialsHolder(
         new io.tokenserver.token.AppCredentials(config.appId(), config.appCertificate()));
 
-    try (RunningServer server = RunningServer.start(config, c -> new AccessToken2Minter(credentials))) {
+    try (RunningServer server = RunningServer.start(config, new AccessToken2Minter(credentials))) {
       server.server.watchCredentials(credentials);
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicInteger responses = new AtomicInteger();
@@ -108,7 +108,7 @@ class RotationTest {
         clients.add(client);
       }
 
-      Thread.sleep(500);
+      awaitTokensUnder(perCertificate, 0);
       write(cert, CERT_B + "\n");
       awaitTokensUnder(perCertificate, 1);
       write(cert, "this is not a certificate\n");

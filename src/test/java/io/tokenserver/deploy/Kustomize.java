@@ -1,8 +1,7 @@
 package io.tokenserver.deploy;
 
-import io.fabric8.zjsonpatch.JsonPatch;
+import io.tokenserver.support.ExternalTool;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
@@ -11,62 +10,48 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Builds a kustomization the way {@code kubectl kustomize} does, for the fields {@code k8s/} uses:
- * {@code resources}, {@code namespace}, {@code images}, {@code replicas} and JSON 6902 {@code patches}.
- * Any other field fails the build, so this renderer can never silently differ from kustomize
- * ({@link KustomizeRenderingTest} also compares it with kubectl where kubectl is installed).
+ * Renders a kustomization with the real {@code kubectl kustomize}, so every kustomize feature a user adds
+ * (labels, generators, components, patches) renders as it will on the cluster. Without kubectl the test is
+ * skipped with a hint ({@link ExternalTool}).
  */
 final class Kustomize {
 
   static final YAMLMapper YAML = YAMLMapper.builder().build();
 
-  private static final Set<String> SUPPORTED_FIELDS =
-      Set.of("apiVersion", "kind", "resources", "namespace", "images", "replicas", "patches");
-  private static final Set<String> CLUSTER_SCOPED_KINDS = Set.of("Namespace", "ClusterRole",
-      "ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass", "StorageClass");
-  private static final Set<String> SCALABLE_KINDS = Set.of("Deployment", "StatefulSet", "ReplicaSet");
-
   private Kustomize() {
   }
 
-  /** The objects that {@code kubectl kustomize dir} prints, in resource order. */
+  /** The objects that {@code kubectl kustomize dir} prints. */
   static List<ObjectNode> build(Path dir) {
-    JsonNode kustomization = readTree(dir.resolve("kustomization.yaml"));
-    Set<String> unsupported = new HashSet<>(kustomization.propertyNames());
-    unsupported.removeAll(SUPPORTED_FIELDS);
-    if (!unsupported.isEmpty()) {
-      throw new IllegalArgumentException(dir + "/kustomization.yaml uses " + unsupported
-          + ", which this renderer does not implement: implement it here or drop it");
+    Path kubectl = ExternalTool.requireWithHint("kubectl", "install kubectl, which bundles kustomize");
+    try {
+      Path output = Files.createTempFile("kustomize", ".yaml");
+      Path errors = Files.createTempFile("kustomize", ".err");
+      try {
+        Process process = new ProcessBuilder(kubectl.toString(), "kustomize", dir.toString())
+            .redirectOutput(output.toFile()).redirectError(errors.toFile()).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          throw new AssertionError("kubectl kustomize " + dir + " did not finish in 60 s");
+        }
+        if (process.exitValue() != 0) {
+          throw new IllegalArgumentException("kubectl kustomize " + dir + " failed: " + Files.readString(errors));
+        }
+        return readDocuments(output);
+      } finally {
+        Files.deleteIfExists(output);
+        Files.deleteIfExists(errors);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while rendering " + dir, e);
     }
-    List<ObjectNode> objects = new ArrayList<>();
-    for (JsonNode resource : kustomization.path("resources")) {
-      Path path = dir.resolve(resource.asString()).normalize();
-      objects.addAll(Files.isDirectory(path) ? build(path) : readDocuments(path));
-    }
-    for (JsonNode patch : kustomization.path("patches")) {
-      objects = applyPatch(dir, patch, objects);
-    }
-    if (kustomization.has("namespace")) {
-      String namespace = kustomization.get("namespace").asString();
-      objects.stream()
-          .filter(object -> !CLUSTER_SCOPED_KINDS.contains(object.path("kind").asString()))
-          .forEach(object -> ((ObjectNode) object.get("metadata")).put("namespace", namespace));
-    }
-    for (JsonNode replicas : kustomization.path("replicas")) {
-      objects.stream()
-          .filter(object -> SCALABLE_KINDS.contains(object.path("kind").asString()))
-          .filter(object -> object.path("metadata").path("name").asString().equals(replicas.get("name").asString()))
-          .forEach(object -> ((ObjectNode) object.get("spec")).put("replicas", replicas.get("count").asInt()));
-    }
-    for (JsonNode image : kustomization.path("images")) {
-      objects.forEach(object -> setImage(object, image));
-    }
-    return objects;
   }
 
   /** Every non-empty YAML document in {@code file}, as objects. */
@@ -89,73 +74,6 @@ final class Kustomize {
       return YAML.readTree(Files.readString(file));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  /** A {@code patches} entry: {@code path} to a JSON 6902 operation list and a {@code target} selector. */
-  private static List<ObjectNode> applyPatch(Path dir, JsonNode patch, List<ObjectNode> objects) {
-    if (!patch.has("path") || !patch.has("target")) {
-      throw new IllegalArgumentException("only patches with path and target are implemented: " + patch);
-    }
-    JsonNode operations = readTree(dir.resolve(patch.get("path").asString()));
-    if (!(operations instanceof ArrayNode)) {
-      throw new IllegalArgumentException(patch.get("path").asString()
-          + " is not a JSON 6902 operation list (strategic merge patches are not implemented)");
-    }
-    JsonNode target = patch.get("target");
-    List<ObjectNode> patched = new ArrayList<>();
-    int matches = 0;
-    for (ObjectNode object : objects) {
-      if (matches(target, object)) {
-        matches++;
-        patched.add((ObjectNode) JsonPatch.apply(operations, object));
-      } else {
-        patched.add(object);
-      }
-    }
-    if (matches == 0) {
-      // kustomize accepts a patch that matches nothing; for us it is always a mistake.
-      throw new IllegalArgumentException("patch " + patch + " matches no object");
-    }
-    return patched;
-  }
-
-  private static boolean matches(JsonNode target, ObjectNode object) {
-    String apiVersion = object.path("apiVersion").asString();
-    String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
-    String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
-    for (String field : target.propertyNames()) {
-      String wanted = target.get(field).asString();
-      String actual = switch (field) {
-        case "group" -> group;
-        case "version" -> version;
-        case "kind" -> object.path("kind").asString();
-        case "name" -> object.path("metadata").path("name").asString();
-        default -> throw new IllegalArgumentException("patch target field " + field + " is not implemented");
-      };
-      if (!wanted.equals(actual)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The {@code images} transformer: containers whose image name equals {@code name} get the new name/tag/digest. */
-  private static void setImage(ObjectNode object, JsonNode image) {
-    JsonNode podSpec = object.path("spec").path("template").path("spec");
-    for (String list : List.of("initContainers", "containers")) {
-      for (JsonNode container : podSpec.path(list)) {
-        String current = container.path("image").asString();
-        String name = current.replaceFirst("@.*$", "").replaceFirst(":[^:/]*$", "");
-        if (!name.equals(image.get("name").asString())) {
-          continue;
-        }
-        String newName = image.has("newName") ? image.get("newName").asString() : name;
-        String reference = image.has("digest") ? newName + "@" + image.get("digest").asString()
-            : image.has("newTag") ? newName + ":" + image.get("newTag").asString()
-            : newName + current.substring(name.length());
-        ((ObjectNode) container).put("image", reference);
-      }
     }
   }
 }

@@ -1,38 +1,21 @@
 package io.tokenserver.deploy;
 
-import io.tokenserver.deploy.Manifests.Target;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The Java renderer used by the other deploy tests builds exactly what kustomize builds. */
+/** k8s/ renders with kubectl kustomize, including the kustomize features a user adds in an overlay of their own. */
 class KustomizeRenderingTest {
-
-  @ParameterizedTest
-  @EnumSource(Target.class)
-  void rendersTheSameObjectsAsKubectlKustomize(Target target) throws Exception {
-    assumeTrue(onPath("kubectl"), "kubectl is not installed; the other deploy tests still run on the Java renderer");
-
-    List<ObjectNode> kubectl = kubectlKustomize(target.dir);
-
-    assertThat(Kustomize.build(target.dir)).containsExactlyInAnyOrderElementsOf(kubectl);
-  }
 
   @Test
   void baseListsEveryManifestInItsDirectoryAndNotTheExampleSecret() throws IOException {
@@ -52,49 +35,29 @@ class KustomizeRenderingTest {
   }
 
   @Test
-  void refusesAKustomizationFieldItDoesNotImplement(@TempDir Path dir) throws IOException {
-    Files.writeString(dir.resolve("kustomization.yaml"), "resources: []\ncommonLabels:\n  team: a\n");
-
-    assertThatThrownBy(() -> Kustomize.build(dir)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("commonLabels");
-  }
-
-  @Test
-  void refusesAPatchThatMatchesNothing(@TempDir Path dir) throws IOException {
-    Files.writeString(dir.resolve("kustomization.yaml"), """
-        resources: [cm.yaml]
-        patches:
-          - path: patch.yaml
-            target: {kind: ConfigMap, name: other}
+  void aUsersOverlayWithLabelsAndAGeneratedConfigMapRendersAndParsesStrictly() throws IOException {
+    Path overlay = Files.createDirectories(Path.of("target/kustomize-user-overlay"));
+    Files.writeString(overlay.resolve("kustomization.yaml"), """
+        resources:
+          - ../../k8s/base
+        labels:
+          - pairs:
+              team: payments
+        configMapGenerator:
+          - name: extra-settings
+            literals:
+              - ACCESS_LOG=true
         """);
-    Files.writeString(dir.resolve("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\n");
-    Files.writeString(dir.resolve("patch.yaml"), "- op: add\n  path: /data\n  value: {}\n");
 
-    assertThatThrownBy(() -> Kustomize.build(dir)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("matches no object");
-  }
+    List<ObjectNode> rendered = Kustomize.build(overlay);
 
-  private static List<ObjectNode> kubectlKustomize(Path dir) throws Exception {
-    Path output = Files.createTempFile("kustomize", ".yaml");
-    Path errors = Files.createTempFile("kustomize", ".err");
-    try {
-      Process process = new ProcessBuilder("kubectl", "kustomize", dir.toString())
-          .redirectOutput(output.toFile()).redirectError(errors.toFile()).start();
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("kubectl kustomize " + dir + " did not finish in 60 s");
-      }
-      assertThat(process.exitValue()).as("kubectl kustomize %s: %s", dir, Files.readString(errors)).isZero();
-      return Kustomize.readDocuments(output);
-    } finally {
-      Files.deleteIfExists(output);
-      Files.deleteIfExists(errors);
-    }
-  }
-
-  private static boolean onPath(String command) {
-    String path = System.getenv("PATH");
-    return path != null && Stream.of(path.split(File.pathSeparator))
-        .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+    List<Object> objects = rendered.stream().map(StrictKubernetesParser::parse).toList();
+    assertThat(rendered).allSatisfy(object ->
+        assertThat(object.path("metadata").path("labels").path("team").asString()).isEqualTo("payments"));
+    assertThat(objects).filteredOn(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
+        .anySatisfy(map -> {
+          assertThat(map.getMetadata().getName()).startsWith("extra-settings-");
+          assertThat(map.getData()).containsEntry("ACCESS_LOG", "true");
+        });
   }
 }

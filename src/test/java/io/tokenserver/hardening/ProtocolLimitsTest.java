@@ -103,7 +103,7 @@ class ProtocolLimitsTest {
   void aRequestReceivedWholeIsAnsweredHoweverLongTheServerTakes() throws Exception {
     ServerConfig config = ServerConfig.from(TestConfig.values().put("REQUEST_TIMEOUT_SECONDS", 1));
     // A stalled server, not a slow client: each RTM signing takes 2.5 s.
-    try (RunningServer slow = RunningServer.start(config, c -> new GatedMinter(Duration.ofMillis(2500)));
+    try (RunningServer slow = RunningServer.start(config, new GatedMinter(Duration.ofMillis(2500)));
         RawHttp http = RawHttp.connect(config.port(), 10_000)) {
       http.send("GET /rtm/42 HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(http.read().status()).as("not 408").isEqualTo(200);

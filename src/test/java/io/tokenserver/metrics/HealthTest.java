@@ -4,10 +4,13 @@ import io.tokenserver.TokenServer;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.support.FakeCredentials;
 import io.tokenserver.support.GatedMinter;
+import io.tokenserver.support.Jwts;
 import io.tokenserver.support.TestConfig;
 import io.tokenserver.support.VerifiedToken;
 import io.tokenserver.token.AccessToken2Minter;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -46,30 +49,36 @@ class HealthTest {
   }
 
   @Test
-  void readinessIs503UntilCredentialsAreLoadedAndThePublicPortListens() throws Exception {
-    ServerConfig config = TestConfig.config();
-    CountDownLatch credentialsLoaded = new CountDownLatch(1);
-    Future<TokenServer> starting = TokenServer.start(config, c -> {
+  void readinessIs503UntilTheCallerGateIsReadyAndThePublicPortListens() throws Exception {
+    // A JWKS fetched over the network at startup, held back until the test lets it answer.
+    CountDownLatch jwksReleased = new CountDownLatch(1);
+    Vertx jwksVertx = Vertx.vertx();
+    try (Jwts jwts = new Jwts()) {
+      HttpServer jwksServer = jwksVertx.createHttpServer()
+          .requestHandler(request -> jwksVertx.<Void>executeBlocking(() -> {
+            jwksReleased.await(20, TimeUnit.SECONDS);
+            return null;
+          }).onComplete(released -> request.response().end(jwts.jwks().encode())))
+          .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      ServerConfig config = ServerConfig.from(TestConfig.values().put("AUTH_MODE", "jwt")
+          .put("JWT_JWKS", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json"));
+      Future<TokenServer> starting = TokenServer.start(config, new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS));
+
+      HttpResponse<String> whileStarting = firstAnswer(config.managementPort(), "/health/ready");
+      assertThat(whileStarting.statusCode()).isEqualTo(503);
+      assertThat(get(config.managementPort(), "/health/live").statusCode()).isEqualTo(200);
+      assertThat(starting.isComplete()).isFalse();
+
+      jwksReleased.countDown();
+      TokenServer server = starting.await(20, TimeUnit.SECONDS);
       try {
-        credentialsLoaded.await(20, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(200);
+        assertThat(get(config.port(), "/ping").statusCode()).isEqualTo(200);
+      } finally {
+        server.shutdown().get(30, TimeUnit.SECONDS);
       }
-      return new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS);
-    });
-
-    HttpResponse<String> whileStarting = firstAnswer(config.managementPort(), "/health/ready");
-    assertThat(whileStarting.statusCode()).isEqualTo(503);
-    assertThat(get(config.managementPort(), "/health/live").statusCode()).isEqualTo(200);
-    assertThat(starting.isComplete()).isFalse();
-
-    credentialsLoaded.countDown();
-    TokenServer server = starting.await(20, TimeUnit.SECONDS);
-    try {
-      assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(200);
-      assertThat(get(config.port(), "/ping").statusCode()).isEqualTo(200);
     } finally {
-      server.shutdown().get(30, TimeUnit.SECONDS);
+      jwksVertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 
@@ -77,7 +86,7 @@ class HealthTest {
   void drainTurnsReadinessTo503FirstKeepsLivenessAndFinishesInFlightRequests() throws Exception {
     ServerConfig config = TestConfig.config();
     GatedMinter minter = new GatedMinter();
-    TokenServer server = TokenServer.start(config, c -> minter).await(20, TimeUnit.SECONDS);
+    TokenServer server = TokenServer.start(config, minter).await(20, TimeUnit.SECONDS);
     assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(200);
 
     CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(

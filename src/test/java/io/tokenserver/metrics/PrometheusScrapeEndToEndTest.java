@@ -72,6 +72,10 @@ class PrometheusScrapeEndToEndTest {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(
             base + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8))).build(),
             HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+          Thread.sleep(250); // Prometheus answers 503 "Service Unavailable" while it starts
+          continue;
+        }
         JsonArray result = new JsonObject(response.body()).getJsonObject("data").getJsonArray("result");
         if (!result.isEmpty()) {
           value = Double.parseDouble(result.getJsonObject(0).getJsonArray("value").getString(1));

@@ -23,7 +23,7 @@ class SigningPoolSaturationTest {
   void overflowGets503WithRetryAfterAtOnceAndTheServerRecovers() throws Exception {
     GatedMinter minter = new GatedMinter();
     ServerConfig config = ServerConfig.from(TestConfig.values().put("SIGNING_POOL_SIZE", 1).put("SIGNING_MAX_PENDING", 1));
-    try (RunningServer server = RunningServer.start(config, c -> minter)) {
+    try (RunningServer server = RunningServer.start(config, minter)) {
       Future<HttpResponse<Buffer>> first = server.client().request(HttpMethod.GET, "/rtm/first").send();
       assertThat(minter.entered.await(10, TimeUnit.SECONDS)).as("first signing started").isTrue();
 

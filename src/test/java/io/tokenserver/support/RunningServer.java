@@ -17,7 +17,6 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * The real server started in-process on free loopback ports, with a blocking client for tests that read
@@ -54,7 +53,7 @@ public final class RunningServer implements AutoCloseable, BeforeAllCallback, Af
   @Override
   public void beforeAll(ExtensionContext context) {
     ServerConfig config = TestConfig.config();
-    attach(config, startServer(config, RunningServer::fakeCredentialsMinter));
+    attach(config, startServer(config, fakeCredentialsMinter()));
   }
 
   @Override
@@ -67,14 +66,14 @@ public final class RunningServer implements AutoCloseable, BeforeAllCallback, Af
   }
 
   public static RunningServer start(ServerConfig config) {
-    return start(config, RunningServer::fakeCredentialsMinter);
+    return start(config, fakeCredentialsMinter());
   }
 
-  public static RunningServer start(ServerConfig config, Function<ServerConfig, TokenMinter> minter) {
+  public static RunningServer start(ServerConfig config, TokenMinter minter) {
     return new RunningServer(config, startServer(config, minter));
   }
 
-  private static TokenServer startServer(ServerConfig config, Function<ServerConfig, TokenMinter> minter) {
+  private static TokenServer startServer(ServerConfig config, TokenMinter minter) {
     try {
       return TokenServer.start(config, minter).await(20, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -82,7 +81,7 @@ public final class RunningServer implements AutoCloseable, BeforeAllCallback, Af
     }
   }
 
-  private static TokenMinter fakeCredentialsMinter(ServerConfig config) {
+  private static TokenMinter fakeCredentialsMinter() {
     return new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS);
   }
 

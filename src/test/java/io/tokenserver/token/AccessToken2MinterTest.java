@@ -96,6 +96,22 @@ class AccessToken2MinterTest {
   }
 
   @Test
+  void rtmWithAStreamChannelAddsJoinAndDataStreamsInThatChannelAsTheGoServiceDoes() throws Exception {
+    AccessToken2 token = new AccessToken2(FakeCredentials.APP_ID, FakeCredentials.APP_CERTIFICATE, 120);
+    token.issueTs = ISSUE_TS;
+    token.salt = SALT;
+    AccessToken2.ServiceRtc stream = new AccessToken2.ServiceRtc("test", "user-42");
+    stream.addPrivilegeRtc(AccessToken2.PrivilegeRtc.PRIVILEGE_JOIN_CHANNEL, 120);
+    stream.addPrivilegeRtc(AccessToken2.PrivilegeRtc.PRIVILEGE_PUBLISH_DATA_STREAM, 120);
+    AccessToken2.ServiceRtm rtm = new AccessToken2.ServiceRtm("user-42");
+    rtm.addPrivilegeRtm(AccessToken2.PrivilegeRtm.PRIVILEGE_LOGIN, 120);
+    token.addService(stream);
+    token.addService(rtm);
+
+    assertThat(pinned.rtm(new RtmTokenRequest("user-42", 120, "test"))).isEqualTo(token.build());
+  }
+
+  @Test
   void rtmIsByteForByteTheLibrarysToken() throws Exception {
     AccessToken2.ServiceRtm service = new AccessToken2.ServiceRtm("user-42");
     service.addPrivilegeRtm(AccessToken2.PrivilegeRtm.PRIVILEGE_LOGIN, 120);

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Cost of one token: the {@code io.agora} builders as they are versus the server's {@link AccessToken2Minter}.
- * Not a test; run with {@code mvn -B -Pjmh test-compile exec:exec} (see README).
+ * Not a test; run with {@code mvn -B -Pjmh test-compile exec:exec} (see docs/benchmarks.md).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
