@@ -136,7 +136,7 @@ class OpenApiContractTest {
         arguments("/rtm/%E7%94%A8%E6%88%B7", 200),
         arguments("/rte/stage/publisher/uid/42", 200),
         arguments("/rte/stage/publisher/uid/0/rtm-alice", 200),
-        arguments("/chat/app?expiry=60", 200),
+        arguments("/chat/app?expiry=60", 403), // app tokens need an API-key caller
         arguments("/chat/account/alice", 200),
         arguments("/rtc/bad*channel/publisher/uid/42", 400),
         arguments("/rtc/" + "c".repeat(63) + "/publisher/uid/42", 200),
@@ -172,7 +172,7 @@ class OpenApiContractTest {
         arguments("{\"tokenType\":\"rtm\",\"uid\":\"alice\",\"expire\":\"1800\"}", 200),
         arguments("{\"tokenType\":\"rtm\",\"uid\":\"alice\",\"channel\":\"stage\"}", 200),
         arguments("{\"tokenType\":\"rtm\",\"uid\":\"alice\",\"channel\":\"*\"}", 200),
-        arguments("{\"tokenType\":\"chat\"}", 200),
+        arguments("{\"tokenType\":\"chat\"}", 403), // app tokens need an API-key caller
         arguments("{\"tokenType\":\"chat\",\"uid\":\"alice\"}", 200),
         arguments("{\"tokenType\":\"video\",\"uid\":\"alice\"}", 400),
         arguments("{\"channel\":\"stage\",\"role\":\"publisher\",\"uid\":42}", 400),

@@ -61,17 +61,24 @@ class HealthTest {
           }).onComplete(released -> request.response().end(jwts.jwks().encode())))
           .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
       ServerConfig config = ServerConfig.from(TestConfig.values().put("AUTH_MODE", "jwt")
-          .put("JWT_JWKS", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json"));
+          .put("JWT_JWKS", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json")
+          .put("JWT_AUDIENCE", "token-server").put("JWT_ISSUER", "https://issuer.example"));
       Future<TokenServer> starting = TokenServer.start(config, new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS));
 
       HttpResponse<String> whileStarting = firstAnswer(config.managementPort(), "/health/ready");
       assertThat(whileStarting.statusCode()).isEqualTo(503);
       assertThat(get(config.managementPort(), "/health/live").statusCode()).isEqualTo(200);
-      assertThat(starting.isComplete()).isFalse();
+      // Started or not, the server is not ready while it cannot check a caller.
+      assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(503);
 
       jwksReleased.countDown();
       TokenServer server = starting.await(20, TimeUnit.SECONDS);
       try {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (get(config.managementPort(), "/health/ready").statusCode() != 200
+            && System.currentTimeMillis() < deadline) {
+          Thread.sleep(50);
+        }
         assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(200);
         assertThat(get(config.port(), "/ping").statusCode()).isEqualTo(200);
       } finally {
