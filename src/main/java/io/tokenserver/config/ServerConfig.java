@@ -32,7 +32,9 @@ public record ServerConfig(
     AuthConfig auth,
     RateLimitConfig rateLimit,
     CredentialFiles credentialFiles,
-    ProtocolLimits protocolLimits) {
+    ProtocolLimits protocolLimits,
+    /* how long the start-up warm-up drives a throwaway copy of the server before readiness; zero skips it */
+    Duration warmUp) {
 
   /** Agora rejects any token that lives longer than 24 hours. */
   public static final int AGORA_MAX_EXPIRY_SECONDS = 86_400;
@@ -49,7 +51,7 @@ public record ServerConfig(
       "RATE_LIMIT_PER_SECOND", "RATE_LIMIT_BURST", "RATE_LIMIT_MAX_CALLERS", "TRUSTED_PROXIES",
       "APP_ID_FILE", "APP_CERTIFICATE_FILE", "CREDENTIALS_RELOAD_INTERVAL_MS",
       "MAX_HEADER_SIZE", "MAX_INITIAL_LINE_LENGTH", "IDLE_TIMEOUT_SECONDS", "REQUEST_TIMEOUT_SECONDS",
-      "MAX_CONNECTIONS");
+      "MAX_CONNECTIONS", "WARMUP_SECONDS");
 
   private static final Pattern HEX_32 = Pattern.compile("[0-9a-fA-F]{32}");
 
@@ -81,7 +83,18 @@ public record ServerConfig(
         AuthConfig.from(in),
         RateLimitConfig.from(in),
         CredentialFiles.from(in),
-        ProtocolLimits.from(in));
+        ProtocolLimits.from(in),
+        Duration.ofSeconds(in.integer("WARMUP_SECONDS", 0, 60)));
+  }
+
+  /**
+   * The settings of the start-up warm-up's throwaway server: the same request path on a free loopback
+   * port, without authentication, rate limits or credential files (it mints with random credentials).
+   */
+  public ServerConfig forWarmUp() {
+    return new ServerConfig(appId, appCertificate, demo, "127.0.0.1", 0, 0, corsAllowOrigins,
+        defaultExpirySeconds, maxExpirySeconds, signingPoolSize, signingMaxPending, 1, drainTimeout, false,
+        httpMetrics, AuthConfig.none(), RateLimitConfig.off(), CredentialFiles.none(), protocolLimits, Duration.ZERO);
   }
 
   /** Reads one typed value per key: files give JSON numbers and booleans, env and sysprops give strings. */

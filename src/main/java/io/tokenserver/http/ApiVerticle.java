@@ -39,7 +39,7 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     TokenRequestParser parser = new TokenRequestParser(
         new ExpiryPolicy(config.defaultExpirySeconds(), config.maxExpirySeconds()));
-    Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, minter, pool, metrics),
+    Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, minter, pool.batcher(context), metrics),
         protection.gate());
     ProtocolLimits limits = config.protocolLimits();
     guard = new ConnectionGuard(vertx, limits, protection.openConnections());
@@ -58,6 +58,11 @@ public final class ApiVerticle extends VerticleBase {
           router.handle(request);
         });
     return server.listen();
+  }
+
+  /** The port the server listens on (the configured one, or the one picked for port 0). */
+  public int actualPort() {
+    return server.actualPort();
   }
 
   private static HttpServerOptions withLimits(HttpServerOptions options, ProtocolLimits limits) {
