@@ -98,10 +98,10 @@ public final class SigningPool {
           batch.get(i).sign();
         }
         context.runOnContext(ignored -> {
+          pending.addAndGet(-batch.size());
           for (int i = 0; i < batch.size(); i++) {
             batch.get(i).complete();
           }
-          pending.addAndGet(-batch.size());
         });
       });
     }
