@@ -17,7 +17,8 @@
 # Vert.x 5 requestHandler minting with the stock io.agora RtcTokenBuilder2; MODE inline|pool|batch).
 # The reference ("reference|reference:inline|") is added unless REFERENCE=no.
 # Settings: ROUNDS 2, ROUTES "rtc rtm ping", CURVE_SECONDS 10, WARMUP 3s, DURATION 10s, CONNECTIONS 64,
-# SERVER_CPUS 0, WRK_CPUS 1; other server settings (EVENT_LOOPS, SIGNING_MAX_PENDING, ...) pass through.
+# SERVER_CPUS 0, WRK_CPUS 1, QUIET_WAIT 30 (seconds to wait before each server until the machine is under
+# 15 % busy; the busy share is printed either way); other server settings (EVENT_LOOPS, SIGNING_MAX_PENDING, ...) pass through.
 # Loopback only; every wrk run is bounded.
 set -euo pipefail
 
@@ -64,11 +65,24 @@ wrk_run() { # route duration -> RESULT line
   taskset -c "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$2" --timeout 2s -s "$here/token.lua" \
       "http://127.0.0.1:$PORT" -- "$1" | grep '^RESULT' || echo "RESULT 0 0 0 0 0 0"
 }
+cpu_busy_percent() { # over one second, all cores
+  local a b c d e f g t1 i1 t2 i2
+  read -r _ a b c d e f g _ </proc/stat; t1=$((a + b + c + d + e + f + g)); i1=$((d + e))
+  sleep 1
+  read -r _ a b c d e f g _ </proc/stat; t2=$((a + b + c + d + e + f + g)); i2=$((d + e))
+  echo $((100 * ((t2 - t1) - (i2 - i1)) / (t2 - t1)))
+}
+quiet_machine() { # waits up to QUIET_WAIT seconds for other work to calm down; prints how busy it was
+  local waited=0 busy; busy=$(cpu_busy_percent)
+  while ((busy >= 15 && waited < ${QUIET_WAIT:-30})); do waited=$((waited + 1)); busy=$(cpu_busy_percent); done
+  echo "$busy"
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 gc_count() { grep -c "$1" "$gclog" || true; }
 
 bench() { # label jar flags
-  local label=$1 jar=${2:-$default_jar} flags=${3:-$shipped_flags} ready_url
+  local label=$1 jar=${2:-$default_jar} flags=${3:-$shipped_flags} ready_url busy
+  busy=$(quiet_machine)
   export PORT; PORT="$(free_port)"; export MANAGEMENT_PORT; MANAGEMENT_PORT="$(free_port)"; export HOST=127.0.0.1
   log="$work/$label.$round.log"; gclog="$work/$label.$round.gc.log"
   local started; started=$(date +%s%N)
@@ -94,7 +108,7 @@ bench() { # label jar flags
   for _ in $(seq 1 "$CURVE_SECONDS"); do
     curve+=("$(wrk_run "$first" 1s | awk '{print $2}')")
   done
-  echo "  $label: ready ${ready_ms} ms after launch; warm-up curve $first req/s per second from ready: ${curve[*]}"
+  echo "  $label: machine ${busy}% busy before launch; ready ${ready_ms} ms after launch; warm-up curve $first req/s per second from ready: ${curve[*]}"
   printf 'CURVE\t%s\t%s\t%s\n' "$label" "$ready_ms" "${curve[*]}" >>"$raw"
   for route in $ROUTES; do
     wrk_run "$route" "$WARMUP" >/dev/null
@@ -151,7 +165,7 @@ for label in labels:
     curve = [med(col) for col in zip(*curves[label])]
     first = [route for (l, route) in rows if l == label][0]
     steady = med([r[0] for r in rows[(label, first)]])
-    share = ' '.join(f'{100 * c / steady:.0f}%' for c in curve)
+    share = ' '.join(f'{100 * c / steady:.0f}%' for c in curve) if steady else 'no steady figure'
     print(f'  {label}: ready after {med(ready[label]):.0f} ms; {" ".join(f"{c:.0f}" for c in curve)}  ({share} of {steady:.0f})')
     print(f'  {label}: peak RSS MB {", ".join(map(str, rss[label]))}')
 PY
