@@ -1,13 +1,22 @@
 package io.tokenserver;
 
+import io.tokenserver.support.FakeCredentials;
 import io.tokenserver.support.PrometheusText;
 import io.tokenserver.support.RunningServer;
 import io.tokenserver.support.TestConfig;
 import io.tokenserver.support.VerifiedToken;
 import io.tokenserver.config.ServerConfig;
+import io.tokenserver.token.AccessToken2Minter;
+import io.tokenserver.token.AppCredentials;
+import io.tokenserver.token.ChatTokenRequest;
+import io.tokenserver.token.RtcTokenRequest;
+import io.tokenserver.token.RtmTokenRequest;
+import io.tokenserver.token.TokenMinter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +41,42 @@ class WarmUpTest {
       PrometheusText after = new PrometheusText(server.management("/metrics").bodyAsString());
       assertThat(after.value("tokens_issued_total{kind=\"rtc\"}")).isEqualTo(1.0);
     }
+  }
+
+  @Test
+  void theWarmUpNeverSignsWithTheServersMinter() {
+    AtomicInteger minted = new AtomicInteger();
+    ServerConfig config = ServerConfig.from(TestConfig.values().put("WARMUP_SECONDS", 1));
+    try (RunningServer server = RunningServer.start(config, c -> countingMinter(minted))) {
+      assertThat(server.server.warmUpRequests()).isGreaterThanOrEqualTo(32);
+      assertThat(minted).as("tokens signed with the configured credentials during the warm-up").hasValue(0);
+      assertThat(server.get("/rtm/after-warm-up").statusCode()).isEqualTo(200);
+      assertThat(minted).hasValue(1);
+    }
+  }
+
+  private static TokenMinter countingMinter(AtomicInteger minted) {
+    AccessToken2Minter real = new AccessToken2Minter(
+        () -> new AppCredentials(FakeCredentials.APP_ID, FakeCredentials.APP_CERTIFICATE));
+    return new TokenMinter() {
+      @Override
+      public String rtc(RtcTokenRequest request) {
+        minted.incrementAndGet();
+        return real.rtc(request);
+      }
+
+      @Override
+      public String rtm(RtmTokenRequest request) {
+        minted.incrementAndGet();
+        return real.rtm(request);
+      }
+
+      @Override
+      public String chat(ChatTokenRequest request) {
+        minted.incrementAndGet();
+        return real.chat(request);
+      }
+    };
   }
 
   @Test
