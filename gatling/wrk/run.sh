@@ -1,89 +1,171 @@
 #!/usr/bin/env bash
-# Quick throughput figures: starts the server jar pinned to one core, drives it with wrk pinned to
-# another, and prints requests/s, p50/p99 and server CPU time per request for each route, then the server's RSS and time to ready.
-# Loopback only; every wrk run is bounded by DURATION. Settings (environment):
-#   JAR          server jar (default target/agora-token-server.jar, built if missing)
-#   JAVA_OPTS    JVM flags for the server (default: the shipped ones, conf/jvm.options)
-#   ROUTES       "ping rtc rtm getToken"      DURATION 15s   WARMUP 5s   CONNECTIONS 64
-#   SERVER_CPUS  0    WRK_CPUS 1              PORT, MANAGEMENT_PORT (default: two free ports)
-# Other server settings (EVENT_LOOPS, SIGNING_POOL_SIZE, ...) pass through the environment.
+# Throughput on one core, ours beside the reference, interleaved. For each round and each server spec it
+# starts the server pinned to SERVER_CPUS, and from the moment it is ready (our /health/ready answers 200;
+# the reference's port answers) drives it with wrk pinned to WRK_CPUS:
+#   1. the warm-up curve: CURVE_SECONDS back-to-back 1 s wrk runs on the first route (req/s per second);
+#   2. per route, WARMUP more seconds, then DURATION measured: req/s, p50/p99, server CPU time per request,
+#      and the young/full collections during the measured window (from -Xlog:gc);
+# then RSS. At the end: per server and route the median over the rounds and the ratio to the reference.
+#
+#   gatling/wrk/run.sh                                   # ours (shipped flags) vs the reference, 2 rounds
+#   gatling/wrk/run.sh "before|/tmp/before.jar|" "after|target/agora-token-server.jar|"
+#   ROUTES=rtc CONNECTIONS=1000 gatling/wrk/run.sh       # many connections
+#
+# A spec is "label|jar|java flags": an empty jar is target/agora-token-server.jar (built if missing), empty
+# flags are the shipped ones (conf/jvm.options); jar "reference:MODE" is the reference server
+# (gatling/wrk/reference/ReferenceServer.java, compiled here against the server jar, never shipped: a bare
+# Vert.x 5 requestHandler minting with the stock io.agora RtcTokenBuilder2; MODE inline|pool|batch).
+# The reference ("reference|reference:inline|") is added unless REFERENCE=no.
+# Settings: ROUNDS 2, ROUTES "rtc rtm ping", CURVE_SECONDS 10, WARMUP 3s, DURATION 10s, CONNECTIONS 64,
+# SERVER_CPUS 0, WRK_CPUS 1, QUIET_WAIT 30 (seconds to wait before each server until the machine is under
+# 15 % busy; the busy share is printed either way); other server settings (EVENT_LOOPS, SIGNING_MAX_PENDING, ...) pass through.
+# Loopback only; every wrk run is bounded.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-JAR="${JAR:-$root/target/agora-token-server.jar}"
-if [[ -z "${JAVA_OPTS+set}" && -f "$root/conf/jvm.options" ]]; then
-  JAVA_OPTS="$(grep -v '^#' "$root/conf/jvm.options" | xargs)"
-fi
-JAVA_OPTS="${JAVA_OPTS:-}"
-ROUTES="${ROUTES:-ping rtc rtm getToken}"
-DURATION="${DURATION:-15s}"
-WARMUP="${WARMUP:-5s}"
+ROUNDS="${ROUNDS:-2}"
+ROUTES="${ROUTES:-rtc rtm ping}"
+CURVE_SECONDS="${CURVE_SECONDS:-10}"
+WARMUP="${WARMUP:-3s}"
+DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 SERVER_CPUS="${SERVER_CPUS:-0}"
 WRK_CPUS="${WRK_CPUS:-1}"
+shipped_flags="$(grep -v '^#' "$root/conf/jvm.options" | xargs)"
+default_jar="$root/target/agora-token-server.jar"
+specs=("$@")
+((${#specs[@]})) || specs=("ours||")
+[[ "${REFERENCE:-yes}" == no ]] || specs+=("reference|reference:inline|")
+
+command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install -y wrk)" >&2; exit 1; }
+[[ -f "$default_jar" ]] || (cd "$root" && mvn -B -q package -DskipTests)
+# Thousands of connections need as many descriptors on both sides.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+((CONNECTIONS + 100 < $(ulimit -n))) || { echo "ulimit -n $(ulimit -n) is too low for $CONNECTIONS connections" >&2; exit 1; }
+
+work="$(mktemp -d /tmp/token-server-wrk.XXXXXX)"
+javac -nowarn -Xlint:none -d "$work/reference" -cp "$default_jar" "$here/reference/ReferenceServer.java"
+raw="$work/raw.tsv"
+echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; work dir $work"
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-export PORT="${PORT:-$(free_port)}" MANAGEMENT_PORT="${MANAGEMENT_PORT:-$(free_port)}" HOST=127.0.0.1
-for port in "$PORT" "$MANAGEMENT_PORT"; do
-  # Another server on the port would answer in ours' place and the figures would be its.
-  if ss -Hltn "sport = :$port" | grep -q .; then echo "port $port is already in use" >&2; exit 1; fi
-done
-
-command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install -y wrk)" >&2; exit 1; }
-if [[ ! -f "$JAR" ]]; then
-  (cd "$root" && mvn -B -q package -DskipTests)
-fi
-
-log="$(mktemp /tmp/token-server-wrk.XXXXXX.log)"
 server_pid=""
 stop_server() {
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid"
     wait "$server_pid" 2>/dev/null || true
   fi
+  server_pid=""
 }
 trap stop_server EXIT
-
-echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg)   jar: $JAR"
-echo "JAVA_OPTS: ${JAVA_OPTS:-<none>}"
-started=$(date +%s%N)
-cd "$root" # the server reads conf/config.json from its working directory
-# shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-taskset -c "$SERVER_CPUS" java $JAVA_OPTS -jar "$JAR" --demo >"$log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 3000); do # up to 60 s: a shared machine can stall a start for seconds
-  if curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready"; then break; fi
-  kill -0 "$server_pid" 2>/dev/null || { echo "server exited:" >&2; cat "$log" >&2; exit 1; }
-  sleep 0.02
-done
-curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/health/ready" || { echo "server not ready" >&2; exit 1; }
-# Time to ready from the server's own "ready" log line: a poll that lands during startup can hang
-# (see README), so the polling loop over-states it.
-ready_at=$(grep -m1 'token server ready in' "$log" | cut -d' ' -f1)
-ready_ms=$(( ($(date -d "$ready_at" +%s%N) - started) / 1000000 ))
-ss -Hltnp "sport = :$PORT" | grep -q "pid=$server_pid," || { echo "port $PORT is not our server's" >&2; exit 1; }
-echo "ready after ${ready_ms} ms from launch (JVM start included); server says: $(grep -o 'ready in [0-9]* ms' "$log" || true) after main()"
-
-# Server CPU time per request (user + system, from /proc) is the column to trust on a shared machine:
-# other processes stealing the cores cut requests/s but barely change what each request costs.
+wrk_run() { # route duration -> RESULT line
+  taskset -c "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$2" --timeout 2s -s "$here/token.lua" \
+      "http://127.0.0.1:$PORT" -- "$1" | grep '^RESULT' || echo "RESULT 0 0 0 0 0 0"
+}
+cpu_busy_percent() { # over one second, all cores
+  local a b c d e f g t1 i1 t2 i2
+  read -r _ a b c d e f g _ </proc/stat; t1=$((a + b + c + d + e + f + g)); i1=$((d + e))
+  sleep 1
+  read -r _ a b c d e f g _ </proc/stat; t2=$((a + b + c + d + e + f + g)); i2=$((d + e))
+  echo $((100 * ((t2 - t1) - (i2 - i1)) / (t2 - t1)))
+}
+quiet_machine() { # waits up to QUIET_WAIT seconds for other work to calm down; prints how busy it was
+  local waited=0 busy; busy=$(cpu_busy_percent)
+  while ((busy >= 15 && waited < ${QUIET_WAIT:-30})); do waited=$((waited + 1)); busy=$(cpu_busy_percent); done
+  echo "$busy"
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
-ticks_per_second=$(getconf CLK_TCK)
-printf '\n| route | requests/s | p50 ms | p99 ms | server CPU us/request | requests | non-2xx | socket errors |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
-for route in $ROUTES; do
-  taskset -c "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" --timeout 2s -s "$here/token.lua" \
-      "http://127.0.0.1:$PORT" -- "$route" >/dev/null
-  before=$(cpu_ticks)
-  result=$(taskset -c "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --timeout 2s -s "$here/token.lua" \
-      "http://127.0.0.1:$PORT" -- "$route" | grep '^RESULT')
-  after=$(cpu_ticks)
-  echo "$result" | awk -v route="$route" -v cpu=$((after - before)) -v hz="$ticks_per_second" '{
-      printf "| %s | %s | %s | %s | %.1f | %s | %s | %s |\n", route, $2, $3, $4, cpu / hz * 1e6 / $5, $5, $6, $7 }'
+gc_count() { grep -c "$1" "$gclog" || true; }
+
+bench() { # label jar flags
+  local label=$1 jar=${2:-$default_jar} flags=${3:-$shipped_flags} ready_url busy
+  busy=$(quiet_machine)
+  export PORT; PORT="$(free_port)"; export MANAGEMENT_PORT; MANAGEMENT_PORT="$(free_port)"; export HOST=127.0.0.1
+  log="$work/$label.$round.log"; gclog="$work/$label.$round.gc.log"
+  local started; started=$(date +%s%N)
+  cd "$root" # our server reads conf/config.json from its working directory
+  if [[ "$jar" == reference:* ]]; then
+    # shellcheck disable=SC2086 # flags is a list
+    MODE="${jar#reference:}" taskset -c "$SERVER_CPUS" java $flags -Xlog:gc:file="$gclog" \
+        -cp "$default_jar:$work/reference" ReferenceServer "$PORT" >"$log" 2>&1 &
+    ready_url="http://127.0.0.1:$PORT/ping"
+  else
+    # shellcheck disable=SC2086
+    taskset -c "$SERVER_CPUS" java $flags -Xlog:gc:file="$gclog" -jar "$jar" --demo >"$log" 2>&1 &
+    ready_url="http://127.0.0.1:$MANAGEMENT_PORT/health/ready"
+  fi
+  server_pid=$!
+  until curl -fs --max-time 1 -o /dev/null "$ready_url"; do
+    kill -0 "$server_pid" 2>/dev/null || { echo "server $label exited:" >&2; cat "$log" >&2; exit 1; }
+    (( $(date +%s%N) - started < 60000000000 )) || { echo "server $label not ready in 60 s" >&2; exit 1; }
+    sleep 0.01
+  done
+  local ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+  local first=${ROUTES%% *} curve=()
+  for _ in $(seq 1 "$CURVE_SECONDS"); do
+    curve+=("$(wrk_run "$first" 1s | awk '{print $2}')")
+  done
+  echo "  $label: machine ${busy}% busy before launch; ready ${ready_ms} ms after launch; warm-up curve $first req/s per second from ready: ${curve[*]}"
+  printf 'CURVE\t%s\t%s\t%s\n' "$label" "$ready_ms" "${curve[*]}" >>"$raw"
+  for route in $ROUTES; do
+    wrk_run "$route" "$WARMUP" >/dev/null
+    local before young full result after
+    before=$(cpu_ticks); young=$(gc_count 'Pause Young'); full=$(gc_count 'Pause Full')
+    result=$(wrk_run "$route" "$DURATION")
+    after=$(cpu_ticks)
+    young=$(( $(gc_count 'Pause Young') - young )); full=$(( $(gc_count 'Pause Full') - full ))
+    echo "$result" | awk -v label="$label" -v route="$route" -v cpu=$((after - before)) -v hz="$(getconf CLK_TCK)" \
+        -v young="$young" -v full="$full" '{ us = $5 ? cpu / hz * 1e6 / $5 : 0
+        printf "  %s %s: %s req/s, p50 %s ms, p99 %s ms, %.1f us CPU/request, %s requests, %s non-2xx, %s socket errors, GC %s young %s full\n",
+            label, route, $2, $3, $4, us, $5, $6, $7, young, full
+        printf "ROW\t%s\t%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%s\n", label, route, $2, $3, $4, us, $6, $7, young, full >> "/dev/stderr" }' \
+        2>>"$raw"
+  done
+  local rss; rss=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$server_pid/status")
+  printf 'RSS\t%s\t%s\n' "$label" "$rss" >>"$raw"
+  echo "  $label: peak RSS ${rss} MB; load $(cut -d' ' -f1-3 /proc/loadavg)"
+  stop_server
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round"
+  for spec in "${specs[@]}"; do
+    IFS='|' read -r label jar flags <<<"$spec"
+    bench "$label" "$jar" "$flags"
+  done
 done
-rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$server_pid/status")
-hwm=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$server_pid/status")
-echo
-echo "server RSS after load: ${rss} MB (peak ${hwm} MB); load now: $(cut -d' ' -f1-3 /proc/loadavg)"
-grep -qiE 'native transport|epoll' "$log" && grep -iE 'native transport|epoll' "$log" | head -2 || true
+
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); connections $CONNECTIONS, rounds $ROUNDS, medians below"
+python3 - "$raw" <<'PY'
+import collections, statistics, sys
+rows, curves, rss, ready = collections.defaultdict(list), collections.defaultdict(list), collections.defaultdict(list), collections.defaultdict(list)
+labels = []
+for line in open(sys.argv[1]):
+    f = line.rstrip('\n').split('\t')
+    if f[1] not in labels: labels.append(f[1])
+    if f[0] == 'ROW': rows[(f[1], f[2])].append([float(x) for x in f[3:]])
+    elif f[0] == 'CURVE': ready[f[1]].append(int(f[2])); curves[f[1]].append([float(x) for x in f[3].split()])
+    elif f[0] == 'RSS': rss[f[1]].append(int(f[2]))
+med = lambda xs: statistics.median(xs)
+ref = {route: med([r[0] for r in runs]) for (label, route), runs in rows.items() if label == 'reference'}
+print('\n| server | route | req/s (median) | × reference | p50 ms | p99 ms | CPU µs/req | non-2xx | socket errors | GC young / full in window |')
+print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+for (label, route), runs in rows.items():
+    rps = med([r[0] for r in runs])
+    ratio = f'{rps / ref[route]:.2f}' if ref.get(route) else '–'
+    print(f'| {label} | {route} | {rps:.0f} | {ratio} | {med([r[1] for r in runs]):.2f} | {med([r[2] for r in runs]):.2f} | '
+          f'{med([r[3] for r in runs]):.1f} | {sum(r[4] for r in runs):.0f} | {sum(r[5] for r in runs):.0f} | '
+          f'{sum(r[6] for r in runs):.0f} / {sum(r[7] for r in runs):.0f} |')
+print('\nwarm-up curve (first route, req/s per 1 s window from ready; median over rounds), and share of the steady figure:')
+for label in labels:
+    if not curves[label]: continue
+    curve = [med(col) for col in zip(*curves[label])]
+    first = [route for (l, route) in rows if l == label][0]
+    steady = med([r[0] for r in rows[(label, first)]])
+    share = ' '.join(f'{100 * c / steady:.0f}%' for c in curve) if steady else 'no steady figure'
+    print(f'  {label}: ready after {med(ready[label]):.0f} ms; {" ".join(f"{c:.0f}" for c in curve)}  ({share} of {steady:.0f})')
+    print(f'  {label}: peak RSS MB {", ".join(map(str, rss[label]))}')
+PY

@@ -38,6 +38,7 @@ public final class TokenServer {
   /** False while the caller gate cannot check callers yet (a JWKS not fetched). */
   private volatile BooleanSupplier callersCheckable = () -> true;
   private volatile String apiDeployment;
+  private volatile long warmUpRequests;
 
   private TokenServer(Vertx vertx, Vertx managementVertx, SigningPool pool, ServerConfig config,
       MeterRegistry registry) {
@@ -59,7 +60,7 @@ public final class TokenServer {
             .withMetrics(new MicrometerMetricsFactory(registry)).build()
         : Vertx.builder().with(options).build();
     TokenMetrics metrics = new TokenMetrics(registry);
-    SigningPool pool = new SigningPool(vertx, config.signingPoolSize(), config.signingMaxPending());
+    SigningPool pool = new SigningPool(config.signingPoolSize(), config.signingMaxPending());
     metrics.bind(pool);
     // The management port gets a Vert.x of its own: probes keep answering while the API loops are saturated,
     // and scrapes and probes stay out of the API's HTTP metrics.
@@ -67,17 +68,22 @@ public final class TokenServer {
         .with(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1))
         .build();
     TokenServer server = new TokenServer(vertx, managementVertx, pool, config, registry);
+    WarmUp warmUp = WarmUp.prepare(config);
 
     return ManagementServer.start(managementVertx, config.host(), config.managementPort(), registry, server::isReady)
-        .compose(management -> CallerGate.create(vertx, config))
+        // While the probes answer 503: ready means warm, not the first seconds of JIT compilation.
+        .compose(management -> warmUp == null ? Future.succeededFuture(0L) : warmUp.run())
+        .compose(warmedWith -> {
+          server.warmUpRequests = warmedWith;
+          return CallerGate.create(vertx, config);
+        })
         .map(gate -> {
           server.callersCheckable = gate::ready;
           return gate;
         })
         // The probes already answer 503 while the caller gate gets ready (a JWKS may be fetched over the network).
         .compose(gate -> {
-          OpenConnections connections = new OpenConnections(config.protocolLimits().maxConnections(),
-              config.protocolLimits().maxConnectionsPerAddress(), config.rateLimit().trustedProxies());
+          OpenConnections connections = OpenConnections.of(config);
           MetricsSetup.bind(registry, gate, connections);
           return vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics, gate, connections),
               new DeploymentOptions().setInstances(config.eventLoops()));
@@ -88,6 +94,7 @@ public final class TokenServer {
           return server;
         })
         .recover(failure -> {
+          pool.close();
           // Not awaited: a future of the closing instance cannot complete on its own event loop.
           vertx.close();
           managementVertx.close();
@@ -103,6 +110,11 @@ public final class TokenServer {
     if (config.credentialFiles().watching()) {
       CredentialFileWatcher.start(vertx, config.credentialFiles(), credentials, registry);
     }
+  }
+
+  /** Requests the start-up warm-up answered on its throwaway copy of the server (0 when it is off). */
+  public long warmUpRequests() {
+    return warmUpRequests;
   }
 
   public boolean isReady() {
@@ -121,7 +133,7 @@ public final class TokenServer {
     ready.set(false);
     Future<Void> drained = apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment);
     // Close Vert.x from a thread of its own: a future of the closing instance cannot complete on its loops.
-    return drained.eventually(pool::close).toCompletionStage().toCompletableFuture()
+    return drained.andThen(ignored -> pool.close()).toCompletionStage().toCompletableFuture()
         .handle((ignored, failure) -> null)
         .thenComposeAsync(ignored -> vertx.close().toCompletionStage())
         .thenComposeAsync(ignored -> managementVertx.close().toCompletionStage());

@@ -37,7 +37,9 @@ public record ServerConfig(
     AuthConfig auth,
     RateLimitConfig rateLimit,
     CredentialFiles credentialFiles,
-    ProtocolLimits protocolLimits) {
+    ProtocolLimits protocolLimits,
+    /* how long the start-up warm-up drives a throwaway copy of the server before readiness; zero skips it */
+    Duration warmUp) {
 
   /** Agora rejects any token that lives longer than 24 hours. */
   public static final int AGORA_MAX_EXPIRY_SECONDS = 86_400;
@@ -88,7 +90,18 @@ public record ServerConfig(
         AuthConfig.from(in),
         RateLimitConfig.from(in),
         CredentialFiles.from(in),
-        ProtocolLimits.from(in));
+        ProtocolLimits.from(in),
+        Duration.ofSeconds(in.integer("WARMUP_SECONDS", 0, 60)));
+  }
+
+  /**
+   * The settings of the start-up warm-up's throwaway server: the same request path on a free loopback
+   * port, without authentication, rate limits or credential files (it mints with random credentials).
+   */
+  public ServerConfig forWarmUp() {
+    return new ServerConfig(appId, appCertificate, demo, "127.0.0.1", 0, 0, corsAllowOrigins,
+        defaultExpirySeconds, maxExpirySeconds, signingPoolSize, signingMaxPending, 1, drainTimeout, false,
+        httpMetrics, AuthConfig.none(), RateLimitConfig.off(), CredentialFiles.none(), protocolLimits, Duration.ZERO);
   }
 
   /** Reads one typed value per key: files give JSON numbers and booleans, env and sysprops give strings. */

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.tokenserver.config.ServerConfig;
 import io.tokenserver.ratelimit.TrustedProxies;
 
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,12 @@ public final class OpenConnections implements MeterBinder {
     this.max = max;
     this.maxPerAddress = maxPerAddress;
     this.proxies = proxies;
+  }
+
+  /** The caps {@code config} sets, shared by every API verticle of one server. */
+  public static OpenConnections of(ServerConfig config) {
+    return new OpenConnections(config.protocolLimits().maxConnections(),
+        config.protocolLimits().maxConnectionsPerAddress(), config.rateLimit().trustedProxies());
   }
 
   /** Counts a new connection from {@code remoteAddress}; false when it is over a cap (it is counted anyway). */

@@ -46,7 +46,8 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     TokenRequestParser parser = new TokenRequestParser(
         new ExpiryPolicy(config.defaultExpirySeconds(), config.maxExpirySeconds()));
-    Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, minter, pool, metrics), gate);
+    Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, minter, pool.batcher(context), metrics),
+        gate);
     ProtocolLimits limits = config.protocolLimits();
     guard = new ConnectionGuard(vertx, limits, openConnections, Responses.NO_CACHE);
     HttpServerOptions options = withLimits(new HttpServerOptions().setHost(config.host()).setPort(config.port()),
@@ -64,6 +65,11 @@ public final class ApiVerticle extends VerticleBase {
           router.handle(request);
         });
     return server.listen();
+  }
+
+  /** The port the server listens on (the configured one, or the one picked for port 0). */
+  public int actualPort() {
+    return server.actualPort();
   }
 
   private static HttpServerOptions withLimits(HttpServerOptions options, ProtocolLimits limits) {

@@ -38,4 +38,11 @@ public final class Responses {
     return Buffer.buffer(name.length() + token.length() + 8)
         .appendString("{\"").appendString(name).appendString("\":\"").appendString(token).appendString("\"}");
   }
+
+  /** {@code {"<name1>":"<token1>","<name2>":"<token2>"}}. */
+  static Buffer tokenBody(String name1, String token1, String name2, String token2) {
+    return Buffer.buffer(name1.length() + token1.length() + name2.length() + token2.length() + 16)
+        .appendString("{\"").appendString(name1).appendString("\":\"").appendString(token1)
+        .appendString("\",\"").appendString(name2).appendString("\":\"").appendString(token2).appendString("\"}");
+  }
 }

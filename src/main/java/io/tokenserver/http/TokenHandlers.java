@@ -4,7 +4,6 @@ import io.tokenserver.auth.Caller;
 import io.tokenserver.auth.CallerGate;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
-import io.tokenserver.signing.SigningPoolSaturatedException;
 import io.tokenserver.token.InvalidTokenRequestException;
 import io.tokenserver.token.RtcTokenRequest;
 import io.tokenserver.token.RtmTokenRequest;
@@ -18,13 +17,12 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * One method per route. Each validates on the event loop, then signs on the {@link SigningPool}; the
- * event loop never runs the HMAC and deflate work.
+ * One method per route. Each validates on the event loop, then signs on the {@link SigningPool} (in this
+ * event loop's batch); the event loop never runs the HMAC and deflate work.
  */
 final class TokenHandlers {
 
@@ -33,13 +31,14 @@ final class TokenHandlers {
 
   private final TokenRequestParser parser;
   private final TokenMinter minter;
-  private final SigningPool pool;
+  private final SigningPool.Batcher signing;
   private final TokenMetrics metrics;
 
-  TokenHandlers(TokenRequestParser parser, TokenMinter minter, SigningPool pool, TokenMetrics metrics) {
+  TokenHandlers(TokenRequestParser parser, TokenMinter minter, SigningPool.Batcher signing,
+      TokenMetrics metrics) {
     this.parser = parser;
     this.minter = minter;
-    this.pool = pool;
+    this.signing = signing;
     this.metrics = metrics;
   }
 
@@ -53,7 +52,7 @@ final class TokenHandlers {
     RtcTokenRequest request = validated(ctx, () -> parser.rtc(ctx.pathParam("channel"), ctx.pathParam("role"),
         ctx.pathParam("tokentype"), ctx.pathParam("uid"), expiry(ctx)));
     if (request != null) {
-      sign(ctx, () -> Responses.tokenBody("rtcToken", minter.rtc(request)), "rtc");
+      sign(ctx, request, null, "rtcToken");
     }
   }
 
@@ -61,7 +60,7 @@ final class TokenHandlers {
   void rtm(RoutingContext ctx) {
     RtmTokenRequest request = validated(ctx, () -> parser.rtm(ctx.pathParam("uid"), expiry(ctx)));
     if (request != null) {
-      sign(ctx, () -> Responses.tokenBody("rtmToken", minter.rtm(request)), "rtm");
+      sign(ctx, request, null, "rtmToken");
     }
   }
 
@@ -76,13 +75,7 @@ final class TokenHandlers {
         ctx.pathParam("tokentype"), rtcUid, expiry(ctx)));
     RtmTokenRequest rtm = rtc == null ? null : validated(ctx, () -> parser.rtm(rtmUid, expiry(ctx)));
     if (rtm != null) {
-      sign(ctx, () -> {
-        String rtcToken = minter.rtc(rtc);
-        String rtmToken = minter.rtm(rtm);
-        return Buffer.buffer(rtcToken.length() + rtmToken.length() + 30)
-            .appendString("{\"rtcToken\":\"").appendString(rtcToken)
-            .appendString("\",\"rtmToken\":\"").appendString(rtmToken).appendString("\"}");
-      }, "rtc", "rtm");
+      sign(ctx, rtc, rtm, null);
     }
   }
 
@@ -99,7 +92,7 @@ final class TokenHandlers {
   private void chat(RoutingContext ctx, String userId) {
     TokenRequest request = validated(ctx, () -> parser.chat(userId, expiry(ctx)));
     if (request != null) {
-      sign(ctx, () -> Responses.tokenBody("chatToken", minter.mint(request)), "chat");
+      sign(ctx, request, null, "chatToken");
     }
   }
 
@@ -112,7 +105,7 @@ final class TokenHandlers {
     }
     TokenRequest request = validated(ctx, () -> parser.getTokenBody(body.getMap()));
     if (request != null) {
-      sign(ctx, () -> Responses.tokenBody("token", minter.mint(request)), request.kind());
+      sign(ctx, request, null, "token");
     }
   }
 
@@ -160,30 +153,64 @@ final class TokenHandlers {
     Responses.error(ctx.response(), 400, message);
   }
 
-  private void sign(RoutingContext ctx, Callable<Buffer> mint, String... kinds) {
-    pool.<Buffer>submit(() -> {
+  /** Hands the request to this event loop's signing batch, or answers 503 at once when the pool is saturated. */
+  private void sign(RoutingContext ctx, TokenRequest first, TokenRequest second, String field) {
+    if (!signing.submit(new Signing(ctx, first, second, field))) {
+      metrics.error("saturated");
+      ctx.response().putHeader(Responses.RETRY_AFTER, Responses.ONE_SECOND);
+      Responses.error(ctx.response(), 503, "the server is busy, retry shortly");
+    }
+  }
+
+  /**
+   * One request's signing: mints on a pool thread into its response body, then answers on the event loop.
+   * {@code second} is the RTM half of an /rte request (then the body has both tokens); otherwise the body is
+   * {@code {"<field>":"<token>"}}.
+   */
+  private final class Signing implements SigningPool.Job {
+
+    private final RoutingContext ctx;
+    private final TokenRequest first;
+    private final TokenRequest second;
+    private final String field;
+    private Buffer body;
+    private RuntimeException failure;
+
+    Signing(RoutingContext ctx, TokenRequest first, TokenRequest second, String field) {
+      this.ctx = ctx;
+      this.first = first;
+      this.second = second;
+      this.field = field;
+    }
+
+    @Override
+    public void sign() {
       long start = System.nanoTime();
       try {
-        return mint.call();
+        String token = minter.mint(first);
+        body = second == null ? Responses.tokenBody(field, token)
+            : Responses.tokenBody("rtcToken", token, "rtmToken", minter.mint(second));
+      } catch (RuntimeException e) {
+        failure = e;
       } finally {
         metrics.signingTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       }
-    }).onComplete(result -> {
-      if (result.succeeded()) {
-        for (String kind : kinds) {
-          metrics.issued(kind, 1);
+    }
+
+    @Override
+    public void complete() {
+      if (failure == null) {
+        metrics.issued(first.kind());
+        if (second != null) {
+          metrics.issued(second.kind());
         }
-        Responses.json(ctx.response(), 200, result.result());
-      } else if (result.cause() instanceof SigningPoolSaturatedException) {
-        metrics.error("saturated");
-        ctx.response().putHeader(Responses.RETRY_AFTER, Responses.ONE_SECOND);
-        Responses.error(ctx.response(), 503, "the server is busy, retry shortly");
+        Responses.json(ctx.response(), 200, body);
       } else {
-        // The cause never holds the certificate or a token: the builders only see them as arguments.
-        LOG.error("minting failed: {}", result.cause().toString());
+        // The cause never holds the certificate or a token: the minter only sees them as arguments.
+        LOG.error("minting failed: {}", failure.toString());
         metrics.error("internal");
         Responses.error(ctx.response(), 500, "internal error");
       }
-    });
+    }
   }
 }

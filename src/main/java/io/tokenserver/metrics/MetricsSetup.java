@@ -37,6 +37,19 @@ public final class MetricsSetup {
 
   /** The registry the management port scrapes, with JVM and process meters bound. */
   public static PrometheusMeterRegistry createRegistry() {
+    PrometheusMeterRegistry registry = createFilteredRegistry();
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    return registry;
+  }
+
+  /** A registry with the filters and histograms of {@link #createRegistry()} but no JVM meters (the warm-up's). */
+  public static PrometheusMeterRegistry createFilteredRegistry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Two ProcessorMetrics meters break promtool's naming lint; process/system_cpu_usage remain.
     registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
@@ -54,13 +67,6 @@ public final class MetricsSetup {
         return config;
       }
     });
-    new ClassLoaderMetrics().bindTo(registry);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new FileDescriptorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
     return registry;
   }
 

@@ -18,15 +18,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TokenMetrics {
 
   private final MeterRegistry registry;
-  private final Map<String, Counter> issued = new ConcurrentHashMap<>();
+  private final Counter rtcIssued;
+  private final Counter rtmIssued;
+  private final Counter chatIssued;
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
   private final Timer signing;
 
   public TokenMetrics(MeterRegistry registry) {
     this.registry = registry;
-    for (String kind : new String[] {"rtc", "rtm", "chat"}) {
-      issued(kind);
-    }
+    this.rtcIssued = issuedCounter("rtc");
+    this.rtmIssued = issuedCounter("rtm");
+    this.chatIssued = issuedCounter("chat");
     this.signing = Timer.builder("token.signing")
         .description("Time spent minting one token inside the signing pool")
         .serviceLevelObjectives(MetricsSetup.LATENCY_BUCKETS)
@@ -44,8 +46,13 @@ public final class TokenMetrics {
         .register(registry);
   }
 
-  public void issued(String kind, int count) {
-    issued(kind).increment(count);
+  /** One more token of {@code kind} ("rtc", "rtm" or "chat"); the counters are resolved once, at start. */
+  public void issued(String kind) {
+    switch (kind) {
+      case "rtc" -> rtcIssued.increment();
+      case "rtm" -> rtmIssued.increment();
+      default -> chatIssued.increment();
+    }
   }
 
   /** {@code reason} must come from a bounded set: a request field name, "saturated" or "internal". */
@@ -60,10 +67,10 @@ public final class TokenMetrics {
     return signing;
   }
 
-  private Counter issued(String kind) {
-    return issued.computeIfAbsent(kind, k -> Counter.builder("tokens.issued")
+  private Counter issuedCounter(String kind) {
+    return Counter.builder("tokens.issued")
         .description("Tokens minted, by kind")
-        .tag("kind", k)
-        .register(registry));
+        .tag("kind", kind)
+        .register(registry);
   }
 }

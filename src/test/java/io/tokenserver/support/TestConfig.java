@@ -26,7 +26,9 @@ public final class TestConfig {
           .put("PORT", freePort())
           .put("MANAGEMENT_PORT", freePort())
           .put("EVENT_LOOPS", 2)
-          .put("SIGNING_POOL_SIZE", 2);
+          .put("SIGNING_POOL_SIZE", 2)
+          // Tests start many servers: none pays the seconds of JIT warm-up (WarmUpTest turns it on).
+          .put("WARMUP_SECONDS", 0);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
