@@ -51,7 +51,8 @@ class ContainerImageIT {
     ExternalTool.require("podman", "podman");
     ExternalTool.require("runc", "runc");
     ExternalTool.require("debootstrap", "debootstrap");
-    run(600, "bash", ".ci/container-image.sh", IMAGE);
+    // a fresh base takes 30-90 s of debootstrap on a quiet machine, several minutes on a busy one
+    run(1200, "bash", ".ci/container-image.sh", IMAGE);
 
     port = TestConfig.freePort();
     managementPort = TestConfig.freePort();
