@@ -1,6 +1,7 @@
 package io.tokenserver.deploy;
 
 import io.tokenserver.support.ExternalTool;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -69,6 +70,28 @@ class AlertRulesTest {
     // kustomize reads no file outside k8s/monitoring: the copy there must be the dashboard itself
     assertThat(Files.readString(Path.of("k8s/monitoring/token-server-dashboard.json")))
         .isEqualTo(Files.readString(Path.of("ops/grafana/dashboards/token-server.json")));
+  }
+
+  @Test
+  void kustomizeRendersTheRuleAndTheLabelledDashboardConfigMap() throws Exception {
+    Assumptions.assumeTrue(onPath("kubectl"), "kubectl is not installed; the file checks above still run");
+
+    List<JsonNode> objects = new ArrayList<>();
+    YAML.readValues(YAML.createParser(run(Path.of("."), "kubectl", "kustomize", "k8s/monitoring")), JsonNode.class)
+        .forEachRemaining(objects::add);
+
+    assertThat(objects).extracting(object -> object.path("kind").asString())
+        .containsExactlyInAnyOrder("PrometheusRule", "ConfigMap");
+    JsonNode configMap = objects.stream().filter(object -> object.path("kind").asString().equals("ConfigMap"))
+        .findFirst().orElseThrow();
+    assertThat(configMap.path("metadata").path("labels").path("grafana_dashboard").asString()).isEqualTo("1");
+    assertThat(configMap.path("data").path("token-server-dashboard.json").asString())
+        .isEqualTo(Files.readString(Path.of("ops/grafana/dashboards/token-server.json")));
+  }
+
+  private static boolean onPath(String tool) {
+    return java.util.Arrays.stream(System.getenv("PATH").split(java.io.File.pathSeparator))
+        .anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
   }
 
   private static List<String> alertNames() throws Exception {
