@@ -45,6 +45,7 @@ public final class MetricsSetup {
     new ProcessorMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    BuildInfo.bindTo(registry);
     return registry;
   }
 

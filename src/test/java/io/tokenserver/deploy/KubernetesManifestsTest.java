@@ -54,7 +54,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class KubernetesManifestsTest {
 
   /** Environment variables read by the JVM itself rather than by ServerConfig. */
-  static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
+  static final Set<String> JVM_VARIABLES = Set.of("JDK_JAVA_OPTIONS");
   /** Memory a JVM needs beside heap and direct buffers: metaspace, code cache, thread stacks, GC tables. */
   static final long NON_HEAP_BYTES = 128L * 1024 * 1024;
   static final String MONITORING_NAMESPACE = "monitoring";
@@ -470,10 +470,10 @@ class KubernetesManifestsTest {
     return Long.parseLong(command.get(1));
   }
 
-  /** JAVA_TOOL_OPTIONS as flag → value ("" for flags without one). */
+  /** JDK_JAVA_OPTIONS (which replaces the image's flags) as flag → value ("" for flags without one). */
   static Map<String, String> jvmFlags(Container container) {
-    String options = container.getEnv().stream().filter(env -> env.getName().equals("JAVA_TOOL_OPTIONS"))
-        .findFirst().orElseThrow(() -> new AssertionError("no JAVA_TOOL_OPTIONS")).getValue();
+    String options = container.getEnv().stream().filter(env -> env.getName().equals("JDK_JAVA_OPTIONS"))
+        .findFirst().orElseThrow(() -> new AssertionError("no JDK_JAVA_OPTIONS")).getValue();
     return parseJvmFlags(options);
   }
 

@@ -1,0 +1,158 @@
+package io.tokenserver.metrics;
+
+import io.tokenserver.config.ServerConfig;
+import io.tokenserver.credentials.CredentialsHolder;
+import io.tokenserver.support.ExternalTool;
+import io.tokenserver.support.FakeCredentials;
+import io.tokenserver.support.RunningServer;
+import io.tokenserver.support.TestConfig;
+import io.tokenserver.token.AccessToken2Minter;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every query of the Grafana dashboard (ops/grafana/dashboards/token-server.json) runs against a real
+ * Prometheus scraping the real server after mixed traffic: each must parse and return data.
+ */
+class DashboardQueriesTest {
+
+  static final Path DASHBOARD = Path.of("ops/grafana/dashboards/token-server.json");
+  /** Panels whose series exist only with a feature this server does not turn on, and why. */
+  private static final Map<String, String> NEEDS_A_FEATURE = Map.of(
+      "JWKS key set age", "jwks_key_set_age_seconds exists only with AUTH_MODE=jwt and JWT_JWKS",
+      "Rate-limit backend up", "rate_limit_backend_up exists only with the Redis rate-limit backend");
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final long DEADLINE_MILLIS = 60_000;
+
+  @Test
+  void everyPanelQueryReturnsDataFromARealPrometheus(@TempDir Path dir) throws Exception {
+    Path prometheus = ExternalTool.require("prometheus", "prometheus");
+    Map<String, String> queries = queries();
+    assertThat(NEEDS_A_FEATURE.keySet()).as("excluded panels exist").allMatch(title ->
+        queries.keySet().stream().anyMatch(key -> key.startsWith(title + ": ")));
+
+    // A tiny rate limit (for 429s and the caller-gate meters) and credential files (for the reload meters).
+    Path appId = Files.writeString(dir.resolve("app-id"), FakeCredentials.APP_ID + "\n");
+    Path cert = Files.writeString(dir.resolve("app-certificate"), FakeCredentials.APP_CERTIFICATE + "\n");
+    ServerConfig config = ServerConfig.from(TestConfig.values().put("APP_ID", "").put("APP_CERTIFICATE", "")
+        .put("APP_ID_FILE", appId.toString()).put("APP_CERTIFICATE_FILE", cert.toString())
+        .put("RATE_LIMIT_PER_SECOND", 1).put("RATE_LIMIT_BURST", 12));
+    CredentialsHolder credentials = new CredentialsHolder(FakeCredentials.CREDENTIALS);
+    int prometheusPort = TestConfig.freePort();
+    try (RunningServer server = RunningServer.start(config, new AccessToken2Minter(credentials))) {
+      server.server.watchCredentials(credentials);
+      sendMixedTraffic(server);
+      System.gc(); // the GC pause meters appear with the first collection
+      Files.writeString(dir.resolve("prometheus.yml"), """
+          global:
+            scrape_interval: 1s
+          scrape_configs:
+            - job_name: token-server
+              static_configs:
+                - targets: ['127.0.0.1:%d']
+          """.formatted(server.config.managementPort()));
+      Process process = new ProcessBuilder(prometheus.toString(),
+          "--config.file=" + dir.resolve("prometheus.yml"),
+          "--storage.tsdb.path=" + dir.resolve("data"),
+          "--web.listen-address=127.0.0.1:" + prometheusPort)
+          .redirectErrorStream(true)
+          .redirectOutput(dir.resolve("prometheus.log").toFile())
+          .start();
+      try {
+        String base = "http://127.0.0.1:" + prometheusPort;
+        List<String> empty = new ArrayList<>();
+        for (Map.Entry<String, String> query : queries.entrySet()) {
+          String title = query.getKey().substring(0, query.getKey().indexOf(": "));
+          if (!NEEDS_A_FEATURE.containsKey(title) && poll(base, query.getValue()).isEmpty()) {
+            empty.add(query.getKey());
+          }
+        }
+        assertThat(empty).as("panel queries without data").isEmpty();
+      } finally {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  private static void sendMixedTraffic(RunningServer server) {
+    List<Integer> codes = new ArrayList<>();
+    for (String path : List.of("/rtc/dash/publisher/uid/1", "/rtm/dash-user", "/chat/account/dash-user",
+        "/rtc/dash/king/uid/1")) {
+      codes.add(server.get(path).statusCode());
+    }
+    assertThat(codes).containsExactly(200, 200, 200, 400);
+    // over the burst of 12: the rest are refused with 429
+    for (int i = 0; i < 20; i++) {
+      codes.add(server.get("/rtc/dash/subscriber/uid/" + i).statusCode());
+    }
+    assertThat(codes).contains(429);
+  }
+
+  /** "panel title: refId" → PromQL with Grafana's interval variables filled in, for every panel target. */
+  static Map<String, String> queries() throws Exception {
+    Map<String, String> queries = new LinkedHashMap<>();
+    JsonArray panels = new JsonObject(Files.readString(DASHBOARD)).getJsonArray("panels");
+    for (int i = 0; i < panels.size(); i++) {
+      JsonObject panel = panels.getJsonObject(i);
+      JsonArray targets = panel.getJsonArray("targets");
+      assertThat(targets).as(panel.getString("title")).isNotEmpty();
+      for (int t = 0; t < targets.size(); t++) {
+        JsonObject target = targets.getJsonObject(t);
+        queries.put(panel.getString("title") + ": " + target.getString("refId"), target.getString("expr")
+            .replace("$__rate_interval", "1m").replace("$__interval", "15s").replace("$__range", "1h"));
+      }
+    }
+    return queries;
+  }
+
+  /**
+   * Queries until the result is non-empty or the deadline passes; a query Prometheus cannot parse fails at
+   * once.
+   */
+  private static JsonArray poll(String base, String query) throws Exception {
+    long deadline = System.currentTimeMillis() + DEADLINE_MILLIS;
+    JsonArray result = new JsonArray();
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(
+            base + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8))).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 503) {
+          Thread.sleep(250); // Prometheus is starting
+          continue;
+        }
+        JsonObject body = new JsonObject(response.body());
+        assertThat(body.getString("status")).as(query + " → " + response.body()).isEqualTo("success");
+        result = body.getJsonObject("data").getJsonArray("result");
+        if (!result.isEmpty()) {
+          return result;
+        }
+      } catch (java.io.IOException notUpYet) {
+        // Prometheus is still starting
+      }
+      Thread.sleep(250);
+    }
+    return result;
+  }
+}
