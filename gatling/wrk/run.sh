@@ -45,7 +45,12 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 ((CONNECTIONS + 100 < $(ulimit -n))) || { echo "ulimit -n $(ulimit -n) is too low for $CONNECTIONS connections" >&2; exit 1; }
 
 work="$(mktemp -d /tmp/token-server-wrk.XXXXXX)"
-javac -nowarn -Xlint:none -d "$work/reference" -cp "$default_jar" "$here/reference/ReferenceServer.java"
+# The server jar does not ship the io.agora library (it mints with its own encoder): the reference takes it
+# from the project's test classpath.
+(cd "$root" && mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.includeArtifactIds=authentication -Dmdep.outputFile="$work/agora.classpath")
+reference_cp="$default_jar:$(cat "$work/agora.classpath")"
+javac -nowarn -Xlint:none -d "$work/reference" -cp "$reference_cp" "$here/reference/ReferenceServer.java"
 raw="$work/raw.tsv"
 echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; work dir $work"
 
@@ -90,7 +95,7 @@ bench() { # label jar flags
   if [[ "$jar" == reference:* ]]; then
     # shellcheck disable=SC2086 # flags is a list
     MODE="${jar#reference:}" taskset -c "$SERVER_CPUS" java $flags -Xlog:gc:file="$gclog" \
-        -cp "$default_jar:$work/reference" ReferenceServer "$PORT" >"$log" 2>&1 &
+        -cp "$reference_cp:$work/reference" ReferenceServer "$PORT" >"$log" 2>&1 &
     ready_url="http://127.0.0.1:$PORT/ping"
   else
     # shellcheck disable=SC2086
