@@ -1,7 +1,6 @@
 package io.tokenserver.http;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenserver.auth.AccessRules;
 import io.tokenserver.auth.ApiKeys;
@@ -52,14 +51,13 @@ public final class CallerGate implements Handler<RoutingContext> {
   private final Counter unauthorized;
   private final Counter limited;
 
-  private CallerGate(AuthConfig auth, JwtVerifier jwt, RateLimitConfig rateLimit, MeterRegistry registry) {
+  private CallerGate(AuthConfig auth, JwtVerifier jwt, RateLimiter limiter, RateLimitConfig rateLimit,
+      MeterRegistry registry) {
     this.mode = auth.mode();
     this.apiKeys = new ApiKeys(auth.apiKeys());
     this.jwt = jwt;
     this.rules = new AccessRules(auth.uidClaim(), auth.channelsClaim(), auth.publisherClaim());
-    this.limiter = rateLimit.enabled()
-        ? new RateLimiter(rateLimit.perSecond(), rateLimit.burst(), rateLimit.maxCallers())
-        : null;
+    this.limiter = limiter;
     this.proxies = rateLimit.trustedProxies();
     this.unauthorized = Counter.builder("requests.unauthorized")
         .description("Token requests refused with 401: missing or invalid caller credentials")
@@ -67,11 +65,6 @@ public final class CallerGate implements Handler<RoutingContext> {
     this.limited = Counter.builder("requests.rate.limited")
         .description("Token requests refused with 429: the caller is over its rate")
         .register(registry);
-    if (limiter != null) {
-      Gauge.builder("rate.limit.callers", limiter, RateLimiter::size)
-          .description("Callers with a rate-limit bucket held in memory")
-          .register(registry);
-    }
   }
 
   /** The gate for {@code config}, or null when authentication and rate limiting are both off. */
@@ -83,7 +76,8 @@ public final class CallerGate implements Handler<RoutingContext> {
     Future<JwtVerifier> jwt = auth.mode() == AuthConfig.Mode.JWT
         ? JwtVerifier.create(vertx, auth)
         : Future.succeededFuture(null);
-    return jwt.map(verifier -> new CallerGate(auth, verifier, config.rateLimit(), registry));
+    return jwt.compose(verifier -> RateLimiter.create(vertx, config.rateLimit(), registry)
+        .map(limiter -> new CallerGate(auth, verifier, limiter, config.rateLimit(), registry)));
   }
 
   /** Null when the request's caller may mint {@code request} (or no gate ran); else the 403 reason. */
@@ -136,26 +130,39 @@ public final class CallerGate implements Handler<RoutingContext> {
   }
 
   private void admit(RoutingContext ctx, Caller caller) {
-    if (limiter != null && !withinRate(ctx, caller.rateLimitKey())) {
-      return;
-    }
-    ctx.put(CALLER, caller);
-    ctx.next();
+    withinRate(ctx, caller.rateLimitKey(), () -> {
+      ctx.put(CALLER, caller);
+      ctx.next();
+    });
   }
 
   /** 401, unless the client address is over its rate (failed attempts count against the address). */
   private void refuse(RoutingContext ctx, String message, boolean presented) {
-    if (limiter != null && !withinRate(ctx, "addr:" + clientKey(ctx.request()))) {
-      return;
-    }
-    unauthorized.increment();
-    ctx.response().putHeader(WWW_AUTHENTICATE, presented ? CHALLENGE_INVALID : CHALLENGE);
-    Responses.error(ctx.response(), 401, message);
+    withinRate(ctx, "addr:" + clientKey(ctx.request()), () -> {
+      unauthorized.increment();
+      ctx.response().putHeader(WWW_AUTHENTICATE, presented ? CHALLENGE_INVALID : CHALLENGE);
+      Responses.error(ctx.response(), 401, message);
+    });
   }
 
-  /** Takes one request from {@code key}'s bucket; answers 429 and returns false when it is empty. */
-  private boolean withinRate(RoutingContext ctx, String key) {
-    RateLimiter.Decision decision = limiter.tryAcquire(key);
+  /**
+   * Takes one request from {@code key}'s bucket, then runs {@code allowed}, or answers 429 when it is empty.
+   * The local limiter answers at once (an already-completed future); a shared one on this event loop later.
+   */
+  private void withinRate(RoutingContext ctx, String key, Runnable allowed) {
+    if (limiter == null) {
+      allowed.run();
+      return;
+    }
+    limiter.tryAcquire(key).onSuccess(decision -> {
+      if (respond(ctx, decision)) {
+        allowed.run();
+      }
+    });
+  }
+
+  /** Sets the {@code RateLimit-*} headers; answers 429 and returns false when {@code decision} refuses. */
+  private boolean respond(RoutingContext ctx, RateLimiter.Decision decision) {
     HttpServerResponse response = ctx.response();
     MultiMap headers = response.headers();
     headers.set(LIMIT, Long.toString(decision.limit()))
