@@ -33,13 +33,15 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every replica spends from the same per-caller buckets, kept in Redis by Bucket4j (compare-and-swap over
  * Lettuce's asynchronous API: no thread ever waits for Redis). Each check has a deadline of
- * {@code RATE_LIMIT_REDIS_TIMEOUT_MS}; the first miss marks Redis down, and until a background probe gets an
- * answer again every check is answered at once by the failure policy: the replica's own buckets
- * ({@code local}) or a refusal ({@code deny}). Each transition logs one WARN line.
+ * {@code RATE_LIMIT_REDIS_TIMEOUT_MS}; a check that misses it is answered by the failure policy (the replica's
+ * own buckets, {@code local}, or a refusal, {@code deny}), and three misses in a row mark Redis down: until a
+ * background probe gets an answer again, every check is answered at once by the policy. Each transition logs
+ * one WARN line.
  */
 final class RedisRateLimiter implements RateLimiter {
 
@@ -47,6 +49,8 @@ final class RedisRateLimiter implements RateLimiter {
   private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
   private static final long FIRST_PROBE_MS = 100;
   private static final long MAX_PROBE_MS = 2_000;
+  /** Checks in a row without an answer in time that mark Redis down: one late answer is a hiccup, not an outage. */
+  private static final int FAILURES_TO_MARK_DOWN = 3;
 
   private final Vertx vertx;
   private final RateLimitConfig.Redis settings;
@@ -60,6 +64,7 @@ final class RedisRateLimiter implements RateLimiter {
   private final RedisURI uri;
   private final Cache<String, AsyncBucketProxy> proxies;
   private final AtomicBoolean up = new AtomicBoolean();
+  private final AtomicInteger failuresInARow = new AtomicInteger();
   private volatile StatefulRedisConnection<String, byte[]> connection;
   private volatile AsyncProxyManager<String> buckets;
   private volatile boolean closed;
@@ -132,13 +137,14 @@ final class RedisRateLimiter implements RateLimiter {
           .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
           .handle((probe, failure) -> {
             if (failure == null) {
+              failuresInARow.set(0);
               return LocalRateLimiter.decision(probe, perSecond, burst);
             }
-            markDown(failure);
+            failed(failure);
             return fallback(caller);
           });
     } catch (RuntimeException e) {
-      markDown(e);
+      failed(e);
       return Future.succeededFuture(fallback(caller));
     }
     // Lettuce's own threads complete the answer: hop back to the caller's event loop before it is used.
@@ -173,8 +179,9 @@ final class RedisRateLimiter implements RateLimiter {
     });
   }
 
-  private void markDown(Throwable failure) {
-    if (up.compareAndSet(true, false)) {
+  /** A check without an answer was answered by the policy; enough of them in a row mark Redis down. */
+  private void failed(Throwable failure) {
+    if (failuresInARow.incrementAndGet() >= FAILURES_TO_MARK_DOWN && up.compareAndSet(true, false)) {
       LOG.warn("rate-limit backend Redis stopped answering within {} ms ({}); {} until it answers again",
           settings.timeout().toMillis(), describe(failure), policy());
       scheduleProbe(FIRST_PROBE_MS);
@@ -204,6 +211,7 @@ final class RedisRateLimiter implements RateLimiter {
       if (failure != null) {
         scheduleProbe(Math.min(delayMs * 2, MAX_PROBE_MS));
       } else if (!closed && up.compareAndSet(false, true)) {
+        failuresInARow.set(0);
         LOG.warn("rate-limit backend Redis answers again: limits are shared across replicas again");
       }
     });

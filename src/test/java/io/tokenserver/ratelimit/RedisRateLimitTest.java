@@ -11,7 +11,11 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -171,6 +175,21 @@ class RedisRateLimitTest {
       redis.pause(false);
     }
     await("Redis answers again", () -> backendUp(a) == 1.0);
+  }
+
+  @Test
+  void aPasswordFromAFileLogsInToARedisThatRequiresOne(@TempDir Path dir) throws IOException {
+    redis.close();
+    redis = RedisServer.start("--requirepass", "s3cret-redis-password");
+    Path password = Files.writeString(dir.resolve("redis-password"), "s3cret-redis-password\n");
+    RunningServer a = RunningServer.start(ServerConfig.from(TestConfig.values()
+        .put("RATE_LIMIT_PER_SECOND", PER_SECOND).put("RATE_LIMIT_BURST", BURST)
+        .put("RATE_LIMIT_BACKEND", "redis").put("REDIS_URL", redis.url())
+        .put("REDIS_PASSWORD_FILE", password.toString()).put("RATE_LIMIT_REDIS_KEY_PREFIX", prefix)));
+    servers.add(a);
+    assertThat(backendUp(a)).as("authenticated and connected").isEqualTo(1.0);
+    spendBurst(a);
+    assertThat(a.get("/rtm/a").getHeader("RateLimit-Remaining")).isEqualTo("0");
   }
 
   @Test

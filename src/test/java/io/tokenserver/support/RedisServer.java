@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,23 +17,26 @@ public final class RedisServer implements AutoCloseable {
 
   private final Path executable;
   private final int port;
+  private final List<String> options;
   private Process process;
 
-  private RedisServer(Path executable, int port) {
+  private RedisServer(Path executable, int port, List<String> options) {
     this.executable = executable;
     this.port = port;
+    this.options = options;
   }
 
   /** Starts one; skips the test with a hint when redis-server is not installed (fails in CI). */
-  public static RedisServer start() {
-    RedisServer redis = new RedisServer(ExternalTool.require("redis-server", "redis-server"), TestConfig.freePort());
+  public static RedisServer start(String... options) {
+    RedisServer redis = new RedisServer(ExternalTool.require("redis-server", "redis-server"), TestConfig.freePort(),
+        List.of(options));
     redis.restart();
     return redis;
   }
 
   /** One that is not running yet: its URL refuses connections until {@link #restart()}. */
   public static RedisServer notStarted() {
-    return new RedisServer(ExternalTool.require("redis-server", "redis-server"), TestConfig.freePort());
+    return new RedisServer(ExternalTool.require("redis-server", "redis-server"), TestConfig.freePort(), List.of());
   }
 
   public String url() {
@@ -42,8 +46,10 @@ public final class RedisServer implements AutoCloseable {
   /** Starts the server (again) on the same port and waits until it accepts connections. */
   public void restart() {
     try {
-      process = new ProcessBuilder(List.of(executable.toString(), "--port", Integer.toString(port),
-          "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"))
+      List<String> command = new ArrayList<>(List.of(executable.toString(), "--port", Integer.toString(port),
+          "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"));
+      command.addAll(options);
+      process = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .start();
