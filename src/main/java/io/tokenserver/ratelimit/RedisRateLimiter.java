@@ -182,8 +182,9 @@ final class RedisRateLimiter implements RateLimiter {
   /** A check without an answer was answered by the policy; enough of them in a row mark Redis down. */
   private void failed(Throwable failure) {
     if (failuresInARow.incrementAndGet() >= FAILURES_TO_MARK_DOWN && up.compareAndSet(true, false)) {
-      LOG.warn("rate-limit backend Redis stopped answering within {} ms ({}); {} until it answers again",
-          settings.timeout().toMillis(), describe(failure), policy());
+      LOG.warn("rate-limit backend Redis stopped answering ({} checks in a row failed or took over {} ms, last: {});"
+          + " {} until it answers again", FAILURES_TO_MARK_DOWN, settings.timeout().toMillis(), describe(failure),
+          policy());
       scheduleProbe(FIRST_PROBE_MS);
     }
   }
