@@ -75,7 +75,7 @@ public final class TokenServer {
         .compose(management -> warmUp == null ? Future.succeededFuture(0L) : warmUp.run())
         .compose(warmedWith -> {
           server.warmUpRequests = warmedWith;
-          return CallerGate.create(vertx, config);
+          return CallerGate.create(vertx, config, registry);
         })
         .map(gate -> {
           server.callersCheckable = gate::ready;

@@ -82,7 +82,7 @@ final class WarmUp {
     AppCredentials random = randomCredentials();
     AccessToken2Minter minter = new AccessToken2Minter(() -> random);
     AtomicLong answered = new AtomicLong();
-    return CallerGate.create(vertx, throwaway)
+    return CallerGate.create(vertx, throwaway, registry)
         .compose(gate -> {
           ApiVerticle api = new ApiVerticle(throwaway, minter, pool, metrics, gate, OpenConnections.of(throwaway));
           return vertx.deployVerticle(api).map(ignored -> api.actualPort());

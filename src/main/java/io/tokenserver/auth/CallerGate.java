@@ -1,13 +1,13 @@
 package io.tokenserver.auth;
 
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tokenserver.config.AuthConfig;
-import io.tokenserver.http.Responses;
+
 import io.tokenserver.config.RateLimitConfig;
 import io.tokenserver.config.ServerConfig;
+import io.tokenserver.http.Responses;
 import io.tokenserver.ratelimit.RateLimiter;
 import io.tokenserver.ratelimit.TrustedProxies;
 import io.vertx.core.Future;
@@ -62,16 +62,14 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
   /** The caller of every request when nothing is checked: no per-request work. */
   private final Caller unlimitedAnonymous;
 
-  private CallerGate(AuthConfig auth, JwtVerifier jwt, RateLimitConfig rateLimit) {
+  private CallerGate(AuthConfig auth, JwtVerifier jwt, RateLimiter limiter, RateLimitConfig rateLimit) {
     this.mode = auth.mode();
     this.apiKeys = new ApiKeys(auth.apiKeys());
     this.jwt = jwt;
     this.rules = new AccessRules(auth.uidClaim(), auth.channelsClaim(), auth.publisherClaim());
     this.chatAppTokensForAll = auth.chatAppTokens();
     this.jwtMaxTokenLifetime = auth.jwtMaxTokenLifetimeSeconds();
-    this.limiter = rateLimit.enabled()
-        ? new RateLimiter(rateLimit.perSecond(), rateLimit.burst(), rateLimit.maxCallers())
-        : null;
+    this.limiter = limiter;
     this.proxies = rateLimit.trustedProxies();
     this.unlimitedAnonymous = Caller.anonymous("any", chatAppTokensForAll);
   }
@@ -84,18 +82,13 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
     FunctionCounter.builder("requests.rate.limited", limited, LongAdder::sum)
         .description("Token requests refused with 429: the caller is over its rate")
         .register(registry);
-    if (limiter != null) {
-      Gauge.builder("rate.limit.callers", limiter, RateLimiter::size)
-          .description("Callers with a rate-limit bucket held in memory")
-          .register(registry);
-    }
     if (jwt != null) {
       jwt.bindTo(registry);
     }
   }
 
   /** The gate for {@code config}: always one, since even without authentication it decides who gets app tokens. */
-  public static Future<CallerGate> create(Vertx vertx, ServerConfig config) {
+  public static Future<CallerGate> create(Vertx vertx, ServerConfig config, MeterRegistry registry) {
     AuthConfig auth = config.auth();
     String warning = insecureModeWarning(config);
     if (warning != null) {
@@ -104,7 +97,8 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
     Future<JwtVerifier> jwt = auth.mode() == AuthConfig.Mode.JWT
         ? JwtVerifier.create(vertx, auth)
         : Future.succeededFuture(null);
-    return jwt.map(verifier -> new CallerGate(auth, verifier, config.rateLimit()));
+    return jwt.compose(verifier -> RateLimiter.create(vertx, config.rateLimit(), registry)
+        .map(limiter -> new CallerGate(auth, verifier, limiter, config.rateLimit())));
   }
 
   /** The one WARN line for {@code AUTH_MODE=none} on an address other than loopback; null when there is none. */
@@ -158,17 +152,14 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
           return;
         }
         // Not verified before: the client address pays for the verification before it is done.
-        if (limiter != null && !withinRate(ctx, "addr:" + clientKey(request))) {
-          return;
-        }
-        jwt.verify(token).onComplete(verified -> {
+        withinRate(ctx, "addr:" + clientKey(request), () -> jwt.verify(token).onComplete(verified -> {
           if (verified.failed()) {
             String cause = String.valueOf(verified.cause().getMessage());
             refuse(ctx, cause.contains("expired") ? "bearer token expired" : "invalid bearer token", true, true);
           } else {
             admit(ctx, jwtCaller(ctx, verified.result()));
           }
-        });
+        }));
       }
       default -> admit(ctx, limiter == null ? unlimitedAnonymous
           : Caller.anonymous(clientKey(request), chatAppTokensForAll));
@@ -187,11 +178,10 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
   }
 
   private void admit(RoutingContext ctx, Caller caller) {
-    if (limiter != null && !withinRate(ctx, caller.rateLimitKey())) {
-      return;
-    }
-    ctx.put(CALLER, caller);
-    ctx.next();
+    withinRate(ctx, caller.rateLimitKey(), () -> {
+      ctx.put(CALLER, caller);
+      ctx.next();
+    });
   }
 
   /**
@@ -199,17 +189,36 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
    * {@code charged} when the address already paid for this request).
    */
   private void refuse(RoutingContext ctx, String message, boolean presented, boolean charged) {
-    if (limiter != null && !charged && !withinRate(ctx, "addr:" + clientKey(ctx.request()))) {
-      return;
+    Runnable answer = () -> {
+      unauthorized.increment();
+      ctx.response().putHeader(WWW_AUTHENTICATE, presented ? CHALLENGE_INVALID : CHALLENGE);
+      Responses.error(ctx.response(), 401, message);
+    };
+    if (charged) {
+      answer.run();
+    } else {
+      withinRate(ctx, "addr:" + clientKey(ctx.request()), answer);
     }
-    unauthorized.increment();
-    ctx.response().putHeader(WWW_AUTHENTICATE, presented ? CHALLENGE_INVALID : CHALLENGE);
-    Responses.error(ctx.response(), 401, message);
   }
 
-  /** Takes one request from {@code key}'s bucket; answers 429 and returns false when it is empty. */
-  private boolean withinRate(RoutingContext ctx, String key) {
-    RateLimiter.Decision decision = limiter.tryAcquire(key);
+  /**
+   * Takes one request from {@code key}'s bucket, then runs {@code allowed}, or answers 429 when it is empty.
+   * The local limiter answers at once (an already-completed future); a shared one on this event loop later.
+   */
+  private void withinRate(RoutingContext ctx, String key, Runnable allowed) {
+    if (limiter == null) {
+      allowed.run();
+      return;
+    }
+    limiter.tryAcquire(key).onSuccess(decision -> {
+      if (respond(ctx, decision)) {
+        allowed.run();
+      }
+    });
+  }
+
+  /** Sets the {@code RateLimit-*} headers; answers 429 and returns false when {@code decision} refuses. */
+  private boolean respond(RoutingContext ctx, RateLimiter.Decision decision) {
     HttpServerResponse response = ctx.response();
     MultiMap headers = response.headers();
     headers.set(LIMIT, Long.toString(decision.limit()))

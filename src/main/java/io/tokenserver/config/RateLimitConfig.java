@@ -2,11 +2,51 @@ package io.tokenserver.config;
 
 import io.tokenserver.ratelimit.TrustedProxies;
 
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
 /**
  * Per-caller token buckets: {@code perSecond} refill, {@code burst} capacity, at most {@code maxCallers}
- * buckets kept. Off when {@code perSecond} is 0. Limits are per replica.
+ * buckets kept in memory. Off when {@code perSecond} is 0. With the {@code LOCAL} backend limits are per
+ * replica; with {@code REDIS} every replica spends from the same buckets ({@link Redis}).
  */
-public record RateLimitConfig(long perSecond, long burst, int maxCallers, TrustedProxies trustedProxies) {
+public record RateLimitConfig(long perSecond, long burst, int maxCallers, TrustedProxies trustedProxies,
+    Backend backend, Redis redis) {
+
+  /** Where the buckets live. */
+  public enum Backend { LOCAL, REDIS }
+
+  /** What a replica does while Redis cannot answer in time. */
+  public enum RedisFailure {
+    /** Count on the replica's own buckets (fail-open per replica). */
+    LOCAL,
+    /** Refuse every limited request with 429 until Redis answers again. */
+    DENY
+  }
+
+  /**
+   * The shared backend: {@code url} ({@code redis://} or {@code rediss://}), an optional password read from
+   * {@code passwordFile} (wins over one in the URL), the prefix of every key, and the budget of one check.
+   */
+  public record Redis(String url, Path passwordFile, String keyPrefix, Duration timeout, RedisFailure onFailure) {
+
+    /** The password from {@code passwordFile}, or null (then the URL's own, if any, is used). */
+    public String password() {
+      return passwordFile == null ? null : CredentialFiles.read("REDIS_PASSWORD_FILE", passwordFile);
+    }
+
+    @Override
+    public String toString() {
+      // The URL may carry a password: never print it.
+      return "Redis[keyPrefix=" + keyPrefix + ", timeout=" + timeout + ", onFailure=" + onFailure + "]";
+    }
+  }
+
+  public RateLimitConfig(long perSecond, long burst, int maxCallers, TrustedProxies trustedProxies) {
+    this(perSecond, burst, maxCallers, trustedProxies, Backend.LOCAL, null);
+  }
 
   public static RateLimitConfig off() {
     return new RateLimitConfig(0, 0, 0, TrustedProxies.NONE);
@@ -27,6 +67,54 @@ public record RateLimitConfig(long perSecond, long burst, int maxCallers, Truste
       throw new ConfigException("TRUSTED_PROXIES", "must be a comma-separated list of IP addresses or CIDR ranges: "
           + e.getMessage());
     }
-    return new RateLimitConfig(perSecond, burst == 0 ? perSecond : burst, maxCallers, proxies);
+    Backend backend = switch (in.text("RATE_LIMIT_BACKEND").toLowerCase(Locale.ROOT)) {
+      case "local" -> Backend.LOCAL;
+      case "redis" -> Backend.REDIS;
+      default -> throw new ConfigException("RATE_LIMIT_BACKEND", "must be local or redis");
+    };
+    Redis redis = backend == Backend.REDIS ? redis(in) : null;
+    return new RateLimitConfig(perSecond, burst == 0 ? perSecond : burst, maxCallers, proxies, backend, redis);
+  }
+
+  private static Redis redis(ServerConfig.Reader in) {
+    String url = in.optionalText("REDIS_URL");
+    if (url == null) {
+      throw new ConfigException("REDIS_URL", "is missing: RATE_LIMIT_BACKEND=redis needs redis://host:port "
+          + "or rediss://host:port");
+    }
+    checkUrl(url);
+    String passwordFile = in.optionalText("REDIS_PASSWORD_FILE");
+    Path password = null;
+    if (passwordFile != null) {
+      password = Path.of(passwordFile);
+      if (CredentialFiles.read("REDIS_PASSWORD_FILE", password).isEmpty()) {
+        throw new ConfigException("REDIS_PASSWORD_FILE", "names an empty file");
+      }
+    }
+    String prefix = in.text("RATE_LIMIT_REDIS_KEY_PREFIX");
+    Duration timeout = Duration.ofMillis(in.integer("RATE_LIMIT_REDIS_TIMEOUT_MS", 1, 10_000));
+    RedisFailure onFailure = switch (in.text("RATE_LIMIT_REDIS_FAILURE").toLowerCase(Locale.ROOT)) {
+      case "local" -> RedisFailure.LOCAL;
+      case "deny" -> RedisFailure.DENY;
+      default -> throw new ConfigException("RATE_LIMIT_REDIS_FAILURE", "must be local or deny");
+    };
+    return new Redis(url, password, prefix, timeout, onFailure);
+  }
+
+  /** Rejects what Lettuce could not connect to; the message never repeats the URL (it may hold a password). */
+  private static void checkUrl(String url) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (Exception e) {
+      throw new ConfigException("REDIS_URL", "is not a valid URL");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("redis") && !scheme.equals("rediss")) {
+      throw new ConfigException("REDIS_URL", "must start with redis:// or rediss://");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw new ConfigException("REDIS_URL", "must name a host: redis://host:port");
+    }
   }
 }

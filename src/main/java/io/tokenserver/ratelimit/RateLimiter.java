@@ -1,62 +1,45 @@
 package io.tokenserver.ratelimit;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
-
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tokenserver.config.RateLimitConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 
 /**
- * One token bucket per caller (Bucket4j), kept in a size-bounded, expiring map (Caffeine) so that any
- * number of distinct callers costs bounded memory. A bucket idle long enough to have refilled is dropped:
- * a new one would be identical. Evicting a busy caller under a flood of new ones only forgives it, never
- * locks it out.
+ * Takes one request from a caller's token bucket. The answer is a future because a shared backend is a
+ * network call away; the local limiter answers with an already-completed one.
  */
-public final class RateLimiter {
+public interface RateLimiter {
 
-  private final long perSecond;
-  private final long burst;
-  private final Bandwidth bandwidth;
-  private final Cache<String, Bucket> buckets;
+  /** Takes one request from {@code caller}'s bucket. Never fails: a backend in trouble answers by its policy. */
+  Future<Decision> tryAcquire(String caller);
 
-  public RateLimiter(long perSecond, long burst, int maxCallers) {
-    if (perSecond < 1 || burst < 1 || maxCallers < 1) {
-      throw new IllegalArgumentException("rate, burst and size must be positive");
+  /**
+   * The limiter {@code config} asks for (with its {@code rate_limit_*} gauges), or null when rate limiting is
+   * off. A Redis limiter is returned once its first connection attempt is over, whether or not it succeeded:
+   * a Redis that is down at startup is a fallback, not a crash.
+   */
+  static Future<RateLimiter> create(Vertx vertx, RateLimitConfig config, MeterRegistry registry) {
+    if (!config.enabled()) {
+      return Future.succeededFuture(null);
     }
-    this.perSecond = perSecond;
-    this.burst = burst;
-    this.bandwidth = Bandwidth.builder().capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)).build();
-    long refillMillis = Math.max(1, (burst * 1000 + perSecond - 1) / perSecond);
-    this.buckets = Caffeine.newBuilder()
-        .maximumSize(maxCallers)
-        .expireAfterAccess(Duration.ofMillis(refillMillis + 1000))
-        .executor(Runnable::run) // maintenance on the calling thread: no pool to size, no task backlog
-        .build();
-  }
-
-  /** Takes one request from {@code caller}'s bucket. */
-  public Decision tryAcquire(String caller) {
-    Bucket bucket = buckets.get(caller, key -> Bucket.builder().addLimit(bandwidth).build());
-    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-    long remaining = probe.getRemainingTokens();
-    long resetSeconds = ceilSeconds((burst - remaining) * 1_000_000_000L / perSecond);
-    if (probe.isConsumed()) {
-      return new Decision(true, burst, remaining, resetSeconds, 0);
+    LocalRateLimiter local = new LocalRateLimiter(config.perSecond(), config.burst(), config.maxCallers());
+    Gauge.builder("rate.limit.callers", local, LocalRateLimiter::size)
+        .description("Callers with a rate-limit bucket held in this replica's memory")
+        .register(registry);
+    if (config.backend() == RateLimitConfig.Backend.LOCAL) {
+      Gauge.builder("rate.limit.backend.up", () -> 1)
+          .description("1 while the rate-limit backend answers, 0 while a replica falls back on its policy")
+          .register(registry);
+      return Future.succeededFuture(local);
     }
-    return new Decision(false, burst, 0, resetSeconds, Math.max(1, ceilSeconds(probe.getNanosToWaitForRefill())));
-  }
-
-  /** Buckets held now (after pending evictions). */
-  public long size() {
-    buckets.cleanUp();
-    return buckets.estimatedSize();
-  }
-
-  private static long ceilSeconds(long nanos) {
-    return (nanos + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1);
+    return RedisRateLimiter.connect(vertx, config, local).map(redis -> {
+      Gauge.builder("rate.limit.backend.up", redis, limiter -> limiter.isUp() ? 1 : 0)
+          .description("1 while the rate-limit backend answers, 0 while a replica falls back on its policy")
+          .register(registry);
+      return redis;
+    });
   }
 
   /**
@@ -67,6 +50,6 @@ public final class RateLimiter {
    * @param resetSeconds seconds until the bucket is full again
    * @param retryAfterSeconds when refused: seconds until one request is allowed
    */
-  public record Decision(boolean allowed, long limit, long remaining, long resetSeconds, long retryAfterSeconds) {
+  record Decision(boolean allowed, long limit, long remaining, long resetSeconds, long retryAfterSeconds) {
   }
 }

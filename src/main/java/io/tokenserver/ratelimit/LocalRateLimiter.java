@@ -1,0 +1,89 @@
+package io.tokenserver.ratelimit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.vertx.core.Future;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One token bucket per caller (Bucket4j), kept in a size-bounded, expiring map (Caffeine) so that any
+ * number of distinct callers costs bounded memory. A bucket idle long enough to have refilled is dropped:
+ * a new one would be identical. Evicting a busy caller under a flood of new ones only forgives it, never
+ * locks it out. Limits hold per replica.
+ */
+public final class LocalRateLimiter implements RateLimiter {
+
+  private final long perSecond;
+  private final long burst;
+  private final Bandwidth bandwidth;
+  private final TimeMeter clock;
+  private final Cache<String, Bucket> buckets;
+
+  public LocalRateLimiter(long perSecond, long burst, int maxCallers) {
+    this(perSecond, burst, maxCallers, TimeMeter.SYSTEM_NANOTIME);
+  }
+
+  /** With {@code clock} driving both refill and expiry, so tests advance time instead of sleeping. */
+  public LocalRateLimiter(long perSecond, long burst, int maxCallers, TimeMeter clock) {
+    if (perSecond < 1 || burst < 1 || maxCallers < 1) {
+      throw new IllegalArgumentException("rate, burst and size must be positive");
+    }
+    this.perSecond = perSecond;
+    this.burst = burst;
+    this.bandwidth = bandwidth(perSecond, burst);
+    this.clock = clock;
+    this.buckets = Caffeine.newBuilder()
+        .maximumSize(maxCallers)
+        .expireAfterAccess(Duration.ofNanos(nanosToFill(perSecond, burst)).plusSeconds(1))
+        .ticker(clock::currentTimeNanos)
+        .executor(Runnable::run) // maintenance on the calling thread: no pool to size, no task backlog
+        .build();
+  }
+
+  @Override
+  public Future<Decision> tryAcquire(String caller) {
+    return Future.succeededFuture(acquire(caller));
+  }
+
+  /** The same check, answered directly: the fallback of a shared backend uses it from any thread. */
+  Decision acquire(String caller) {
+    Bucket bucket = buckets.get(caller,
+        key -> Bucket.builder().withCustomTimePrecision(clock).addLimit(bandwidth).build());
+    return decision(bucket.tryConsumeAndReturnRemaining(1), perSecond, burst);
+  }
+
+  /** Buckets held now (after pending evictions). */
+  public long size() {
+    buckets.cleanUp();
+    return buckets.estimatedSize();
+  }
+
+  /** {@code burst} capacity, refilled at {@code perSecond} a token at a time. */
+  static Bandwidth bandwidth(long perSecond, long burst) {
+    return Bandwidth.builder().capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)).build();
+  }
+
+  /** How long an empty bucket takes to be full again. */
+  static long nanosToFill(long perSecond, long burst) {
+    return Math.max(1, burst * TimeUnit.SECONDS.toNanos(1) / perSecond);
+  }
+
+  static Decision decision(ConsumptionProbe probe, long perSecond, long burst) {
+    long remaining = probe.getRemainingTokens();
+    long resetSeconds = ceilSeconds((burst - remaining) * TimeUnit.SECONDS.toNanos(1) / perSecond);
+    if (probe.isConsumed()) {
+      return new Decision(true, burst, remaining, resetSeconds, 0);
+    }
+    return new Decision(false, burst, 0, resetSeconds, Math.max(1, ceilSeconds(probe.getNanosToWaitForRefill())));
+  }
+
+  private static long ceilSeconds(long nanos) {
+    return (nanos + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1);
+  }
+}

@@ -1,0 +1,210 @@
+package io.tokenserver.ratelimit;
+
+import io.tokenserver.config.ServerConfig;
+import io.tokenserver.support.PrometheusText;
+import io.tokenserver.support.RedisServer;
+import io.tokenserver.support.RunningServer;
+import io.tokenserver.support.TestConfig;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * RATE_LIMIT_BACKEND=redis against a real redis-server on a free loopback port: replicas share one limit,
+ * a Redis outage falls back as documented (no 5xx, no request slower than the Redis timeout), and the shared
+ * limit comes back with Redis. Every caller here is the test client's address, 127.0.0.1.
+ */
+class RedisRateLimitTest {
+
+  private static final int PER_SECOND = 5;
+  private static final int BURST = 10;
+  /** Wider than the default 50 ms: CI machines are busy, and a slow answer here would read as an outage. */
+  private static final int TIMEOUT_MS = 250;
+  /** Allowance for the test client's own round trip on a loaded two-core machine. */
+  private static final long MARGIN_MS = 250;
+
+  private RedisServer redis;
+  private final List<RunningServer> servers = new ArrayList<>();
+  private final String prefix = "test-" + UUID.randomUUID() + ":";
+
+  @BeforeEach
+  void startRedis() {
+    redis = RedisServer.start();
+  }
+
+  @AfterEach
+  void stopAll() {
+    servers.forEach(RunningServer::close);
+    redis.close();
+  }
+
+  private RunningServer replica(String failure) {
+    JsonObject values = TestConfig.values()
+        .put("RATE_LIMIT_PER_SECOND", PER_SECOND).put("RATE_LIMIT_BURST", BURST)
+        .put("RATE_LIMIT_BACKEND", "redis").put("REDIS_URL", redis.url())
+        .put("RATE_LIMIT_REDIS_KEY_PREFIX", prefix).put("RATE_LIMIT_REDIS_TIMEOUT_MS", TIMEOUT_MS)
+        .put("RATE_LIMIT_REDIS_FAILURE", failure);
+    RunningServer server = RunningServer.start(ServerConfig.from(values));
+    servers.add(server);
+    return server;
+  }
+
+  private static double backendUp(RunningServer server) {
+    return new PrometheusText(server.management("/metrics").bodyAsString()).value("rate_limit_backend_up");
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+      Thread.sleep(20); // polling a metric: there is no event to wait on
+    }
+  }
+
+  private static void spendBurst(RunningServer server) {
+    int answered = 0;
+    while (server.get("/rtm/a").statusCode() == 200) {
+      assertThat(++answered).as("a bucket holds at most its burst plus what refills meanwhile").isLessThan(100);
+    }
+  }
+
+  @Test
+  void twoReplicasSharingOneRedisHoldTheCallerToOneLimit() {
+    RunningServer a = replica("local");
+    RunningServer b = replica("local");
+    int[] allowed = new int[2];
+    int[] refused = new int[2];
+    long start = System.nanoTime();
+    for (int i = 0; i < 600; i++) {
+      int which = i % 2;
+      int status = (which == 0 ? a : b).get("/rtm/42").statusCode();
+      assertThat(status).isIn(200, 429);
+      if (status == 200) {
+        allowed[which]++;
+      } else {
+        refused[which]++;
+      }
+    }
+    double elapsedSeconds = (System.nanoTime() - start) / 1e9;
+
+    int total = allowed[0] + allowed[1];
+    assertThat(total).as("200s of both replicas within burst + rate x %.2f s (a: %d/%d, b: %d/%d)",
+            elapsedSeconds, allowed[0], refused[0], allowed[1], refused[1])
+        .isBetween(BURST, BURST + (int) Math.ceil(PER_SECOND * elapsedSeconds) + 1);
+    assertThat(refused[0]).as("replica a refused the caller too").isPositive();
+    assertThat(refused[1]).as("replica b refused the caller too").isPositive();
+    assertThat(backendUp(a)).isEqualTo(1.0);
+  }
+
+  @Test
+  void aBurstSpentOnOneReplicaIsSpentOnTheOther() {
+    RunningServer a = replica("local");
+    RunningServer b = replica("local");
+    spendBurst(a);
+    HttpResponse<Buffer> refused = b.get("/rtm/a");
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(refused.getHeader("RateLimit-Limit")).isEqualTo(Integer.toString(BURST));
+    assertThat(refused.getHeader("RateLimit-Remaining")).isEqualTo("0");
+    assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
+  }
+
+  @Test
+  void killingRedisFallsBackToEachReplicasOwnLimitAndItsReturnRestoresTheSharedOne() throws InterruptedException {
+    RunningServer a = replica("local");
+    RunningServer b = replica("local");
+    spendBurst(a);
+    assertThat(b.get("/rtm/a").statusCode()).isEqualTo(429);
+
+    redis.kill();
+    int allowedDuringOutage = 0;
+    for (int i = 0; i < 40; i++) {
+      long started = System.nanoTime();
+      HttpResponse<Buffer> response = a.get("/rtm/a");
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      assertThat(response.statusCode()).as("no 5xx while Redis is down").isIn(200, 429);
+      assertThat(tookMs).as("request %d answered within the Redis timeout", i).isLessThan(TIMEOUT_MS + MARGIN_MS);
+      if (response.statusCode() == 200) {
+        allowedDuringOutage++;
+      }
+    }
+    // The replica's own bucket was never touched while Redis answered: it starts full.
+    assertThat(allowedDuringOutage).as("fail-open to the local limiter").isBetween(BURST, BURST + 10);
+    assertThat(backendUp(a)).isEqualTo(0.0);
+
+    redis.restart();
+    await("replica a probes Redis back", () -> backendUp(a) == 1.0);
+    await("replica b probes Redis back", () -> {
+      b.get("/rtm/a");
+      return backendUp(b) == 1.0;
+    });
+    spendBurst(b);
+    assertThat(a.get("/rtm/a").statusCode()).as("one shared limit again").isEqualTo(429);
+  }
+
+  @Test
+  void aStalledRedisCostsEachRequestNoMoreThanTheTimeout() throws InterruptedException {
+    RunningServer a = replica("local");
+    assertThat(a.get("/rtm/a").statusCode()).isEqualTo(200);
+
+    redis.pause(true);
+    try {
+      for (int i = 0; i < 20; i++) {
+        long started = System.nanoTime();
+        HttpResponse<Buffer> response = a.get("/rtm/a");
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertThat(response.statusCode()).isIn(200, 429);
+        assertThat(tookMs).as("request %d", i).isLessThan(TIMEOUT_MS + MARGIN_MS);
+      }
+      assertThat(backendUp(a)).isEqualTo(0.0);
+    } finally {
+      redis.pause(false);
+    }
+    await("Redis answers again", () -> backendUp(a) == 1.0);
+  }
+
+  @Test
+  void aPasswordFromAFileLogsInToARedisThatRequiresOne(@TempDir Path dir) throws IOException {
+    redis.close();
+    redis = RedisServer.start("--requirepass", "s3cret-redis-password");
+    Path password = Files.writeString(dir.resolve("redis-password"), "s3cret-redis-password\n");
+    RunningServer a = RunningServer.start(ServerConfig.from(TestConfig.values()
+        .put("RATE_LIMIT_PER_SECOND", PER_SECOND).put("RATE_LIMIT_BURST", BURST)
+        .put("RATE_LIMIT_BACKEND", "redis").put("REDIS_URL", redis.url())
+        .put("REDIS_PASSWORD_FILE", password.toString()).put("RATE_LIMIT_REDIS_KEY_PREFIX", prefix)));
+    servers.add(a);
+    assertThat(backendUp(a)).as("authenticated and connected").isEqualTo(1.0);
+    spendBurst(a);
+    assertThat(a.get("/rtm/a").getHeader("RateLimit-Remaining")).isEqualTo("0");
+  }
+
+  @Test
+  void withDenyARedisDownAtStartupRefusesUntilItComes() throws InterruptedException {
+    redis.kill();
+    RunningServer a = replica("deny");
+    assertThat(a.server.isReady()).as("a Redis down at startup does not stop the server").isTrue();
+    HttpResponse<Buffer> refused = a.get("/rtm/a");
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
+    assertThat(backendUp(a)).isEqualTo(0.0);
+    assertThat(a.get("/ping").statusCode()).as("unlimited routes still answer").isEqualTo(200);
+
+    redis.restart();
+    await("the first connection is made once Redis is there", () -> backendUp(a) == 1.0);
+    assertThat(a.get("/rtm/a").statusCode()).isEqualTo(200);
+  }
+}

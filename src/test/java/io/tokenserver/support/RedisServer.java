@@ -1,0 +1,105 @@
+package io.tokenserver.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A throw-away {@code redis-server} on a free loopback port: no persistence, stopped by {@link #close()}.
+ * Tests kill it, pause it and start it again on the same port to play a Redis outage.
+ */
+public final class RedisServer implements AutoCloseable {
+
+  private final Path executable;
+  private final int port;
+  private final List<String> options;
+  private Process process;
+
+  private RedisServer(Path executable, int port, List<String> options) {
+    this.executable = executable;
+    this.port = port;
+    this.options = options;
+  }
+
+  /** Starts one; skips the test with a hint when redis-server is not installed (fails in CI). */
+  public static RedisServer start(String... options) {
+    RedisServer redis = new RedisServer(ExternalTool.require("redis-server", "redis-server"), TestConfig.freePort(),
+        List.of(options));
+    redis.restart();
+    return redis;
+  }
+
+  /** One that is not running yet: its URL refuses connections until {@link #restart()}. */
+  public static RedisServer notStarted() {
+    return new RedisServer(ExternalTool.require("redis-server", "redis-server"), TestConfig.freePort(), List.of());
+  }
+
+  public String url() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** Starts the server (again) on the same port and waits until it accepts connections. */
+  public void restart() {
+    try {
+      List<String> command = new ArrayList<>(List.of(executable.toString(), "--port", Integer.toString(port),
+          "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"));
+      command.addAll(options);
+      process = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!accepts()) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("redis-server did not start on port " + port);
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  /** SIGKILL: the connection drops at once, as when a Redis node dies. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** SIGSTOP / SIGCONT: the connection stays open but nothing answers, as with a stalled Redis. */
+  public void pause(boolean paused) {
+    try {
+      new ProcessBuilder("kill", paused ? "-STOP" : "-CONT", Long.toString(process.pid())).start().waitFor();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean accepts() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 100);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process != null && process.isAlive()) {
+      pause(false);
+      kill();
+    }
+  }
+}
