@@ -4,6 +4,7 @@ import io.tokenserver.config.ServerConfig;
 import io.tokenserver.credentials.CredentialsHolder;
 import io.tokenserver.support.ExternalTool;
 import io.tokenserver.support.FakeCredentials;
+import io.tokenserver.support.PrometheusServer;
 import io.tokenserver.support.RunningServer;
 import io.tokenserver.support.TestConfig;
 import io.tokenserver.token.AccessToken2Minter;
@@ -12,19 +13,12 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,12 +33,10 @@ class DashboardQueriesTest {
   private static final Map<String, String> NEEDS_A_FEATURE = Map.of(
       "JWKS key set age", "jwks_key_set_age_seconds exists only with AUTH_MODE=jwt and JWT_JWKS",
       "Rate-limit backend up", "rate_limit_backend_up exists only with the Redis rate-limit backend");
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final long DEADLINE_MILLIS = 60_000;
 
   @Test
   void everyPanelQueryReturnsDataFromARealPrometheus(@TempDir Path dir) throws Exception {
-    Path prometheus = ExternalTool.require("prometheus", "prometheus");
+    ExternalTool.require("prometheus", "prometheus");
     Map<String, String> queries = queries();
     assertThat(NEEDS_A_FEATURE.keySet()).as("excluded panels exist").allMatch(title ->
         queries.keySet().stream().anyMatch(key -> key.startsWith(title + ": ")));
@@ -56,41 +48,19 @@ class DashboardQueriesTest {
         .put("APP_ID_FILE", appId.toString()).put("APP_CERTIFICATE_FILE", cert.toString())
         .put("RATE_LIMIT_PER_SECOND", 1).put("RATE_LIMIT_BURST", 12));
     CredentialsHolder credentials = new CredentialsHolder(FakeCredentials.CREDENTIALS);
-    int prometheusPort = TestConfig.freePort();
     try (RunningServer server = RunningServer.start(config, new AccessToken2Minter(credentials))) {
       server.server.watchCredentials(credentials);
       sendMixedTraffic(server);
       System.gc(); // the GC pause meters appear with the first collection
-      Files.writeString(dir.resolve("prometheus.yml"), """
-          global:
-            scrape_interval: 1s
-          scrape_configs:
-            - job_name: token-server
-              static_configs:
-                - targets: ['127.0.0.1:%d']
-          """.formatted(server.config.managementPort()));
-      Process process = new ProcessBuilder(prometheus.toString(),
-          "--config.file=" + dir.resolve("prometheus.yml"),
-          "--storage.tsdb.path=" + dir.resolve("data"),
-          "--web.listen-address=127.0.0.1:" + prometheusPort)
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("prometheus.log").toFile())
-          .start();
-      try {
-        String base = "http://127.0.0.1:" + prometheusPort;
+      try (PrometheusServer prometheus = PrometheusServer.scraping(server.config.managementPort(), dir)) {
         List<String> empty = new ArrayList<>();
         for (Map.Entry<String, String> query : queries.entrySet()) {
           String title = query.getKey().substring(0, query.getKey().indexOf(": "));
-          if (!NEEDS_A_FEATURE.containsKey(title) && poll(base, query.getValue()).isEmpty()) {
+          if (!NEEDS_A_FEATURE.containsKey(title) && prometheus.query(query.getValue()).isEmpty()) {
             empty.add(query.getKey());
           }
         }
         assertThat(empty).as("panel queries without data").isEmpty();
-      } finally {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
       }
     }
   }
@@ -130,29 +100,4 @@ class DashboardQueriesTest {
    * Queries until the result is non-empty or the deadline passes; a query Prometheus cannot parse fails at
    * once.
    */
-  private static JsonArray poll(String base, String query) throws Exception {
-    long deadline = System.currentTimeMillis() + DEADLINE_MILLIS;
-    JsonArray result = new JsonArray();
-    while (System.currentTimeMillis() < deadline) {
-      try {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(
-            base + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8))).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 503) {
-          Thread.sleep(250); // Prometheus is starting
-          continue;
-        }
-        JsonObject body = new JsonObject(response.body());
-        assertThat(body.getString("status")).as(query + " → " + response.body()).isEqualTo("success");
-        result = body.getJsonObject("data").getJsonArray("result");
-        if (!result.isEmpty()) {
-          return result;
-        }
-      } catch (java.io.IOException notUpYet) {
-        // Prometheus is still starting
-      }
-      Thread.sleep(250);
-    }
-    return result;
-  }
 }
