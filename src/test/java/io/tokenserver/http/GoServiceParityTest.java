@@ -2,6 +2,7 @@ package io.tokenserver.http;
 
 import io.agora.media.AccessToken2;
 import io.tokenserver.support.RunningServer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
@@ -14,11 +15,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The requests of the Go agora-token-service's own endpoint tests (service/endpoints_test.go), replayed
  * against this server with the status codes that file expects. One differs on purpose: see docs/api.md.
+ * The Go service hands Chat app tokens to anyone; here that takes {@code CHAT_APP_TOKENS=true}.
  */
 class GoServiceParityTest {
 
   @RegisterExtension
-  static final RunningServer server = RunningServer.perClass();
+  static final RunningServer server = RunningServer.perClass(new JsonObject().put("CHAT_APP_TOKENS", true));
 
   @ParameterizedTest(name = "GET {0} -> {1}")
   @CsvSource(delimiter = '|', value = {

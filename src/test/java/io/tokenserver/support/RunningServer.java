@@ -29,6 +29,7 @@ public final class RunningServer implements AutoCloseable, BeforeAllCallback, Af
   public TokenServer server;
   private Vertx clientVertx;
   private WebClient client;
+  private JsonObject settings = new JsonObject();
 
   private RunningServer() {
   }
@@ -50,9 +51,16 @@ public final class RunningServer implements AutoCloseable, BeforeAllCallback, Af
     return new RunningServer();
   }
 
+  /** The same, with {@code settings} layered over the test defaults. */
+  public static RunningServer perClass(JsonObject settings) {
+    RunningServer server = new RunningServer();
+    server.settings = settings;
+    return server;
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) {
-    ServerConfig config = TestConfig.config();
+    ServerConfig config = ServerConfig.from(TestConfig.values().mergeIn(settings));
     attach(config, startServer(config, fakeCredentialsMinter()));
   }
 
