@@ -178,10 +178,16 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
   }
 
   private void admit(RoutingContext ctx, Caller caller) {
-    withinRate(ctx, caller.rateLimitKey(), () -> {
-      ctx.put(CALLER, caller);
-      ctx.next();
-    });
+    if (limiter == null) { // the common path: a branch, not a lambda per request
+      pass(ctx, caller);
+    } else {
+      withinRate(ctx, caller.rateLimitKey(), () -> pass(ctx, caller));
+    }
+  }
+
+  private static void pass(RoutingContext ctx, Caller caller) {
+    ctx.put(CALLER, caller);
+    ctx.next();
   }
 
   /**
