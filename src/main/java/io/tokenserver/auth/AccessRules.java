@@ -1,25 +1,24 @@
 package io.tokenserver.auth;
 
-import io.tokenserver.token.ChatTokenRequest;
-import io.tokenserver.token.RtcRole;
-import io.tokenserver.token.RtcTokenRequest;
+import io.tokenserver.token.Grant;
 import io.tokenserver.token.RtcUser;
-import io.tokenserver.token.RtmTokenRequest;
 import io.tokenserver.token.TokenRequest;
 
 import java.math.BigInteger;
 import java.util.Map;
 
 /**
- * What a signed-in user (a verified JWT's claims) may mint, checked against the validated request:
+ * What a signed-in user (a verified JWT's claims) may be granted, checked against every {@link Grant} of the
+ * validated request, whatever route or field asked for it:
  * <ul>
- *   <li>identity binding: the RTC uid or user account, the RTM user id and the Chat user id must equal the
- *   claim named {@code uidClaim}, so a user mints tokens only for themself; Chat app tokens (app-wide
- *   privileges) are never issued to end users;</li>
- *   <li>channels: when {@code channelsClaim} is configured, the channel must match one of the claim's
- *   patterns ({@code *} wildcards); a JWT without the claim may join no channel;</li>
- *   <li>publisher: when {@code publisherClaim} is configured, the publisher role needs that claim to be
- *   {@code true}, or a list of channel patterns that matches the channel.</li>
+ *   <li>identity binding: every user a grant names (RTC uid or user account, RTM and Chat user id) must equal
+ *   the claim named {@code uidClaim}, so a user mints tokens only for themself; uid 0 (any uid) and Chat app
+ *   privileges are never granted to end users;</li>
+ *   <li>channels: when {@code channelsClaim} is configured, every channel must match one of the claim's
+ *   patterns ({@code *} wildcards); a JWT without the claim may join no channel, and the channel {@code *}
+ *   (any channel) needs the pattern {@code *};</li>
+ *   <li>publisher: when {@code publisherClaim} is configured, any publishing privilege (audio, video or data
+ *   streams) needs that claim to be {@code true}, or a list of channel patterns that matches the channel.</li>
  * </ul>
  */
 public final class AccessRules {
@@ -39,44 +38,52 @@ public final class AccessRules {
     return uidClaim;
   }
 
-  /** Null when allowed; otherwise the reason, naming the field and the claim (never a claim's value). */
+  /** Null when every grant is allowed; otherwise the first reason, naming the rule and the claim (never a value). */
   public String denial(Map<String, Object> claims, TokenRequest request) {
     String identity = identity(claims.get(uidClaim));
     if (identity == null) {
       return "the bearer token has no usable " + uidClaim + " claim";
     }
-    if (request instanceof RtcTokenRequest rtc) {
-      // uid 0 in a token lets its holder join as any uid: never an end user's, whatever its claim says.
-      if (rtc.user() instanceof RtcUser.Uid uid && uid.value() == 0) {
-        return "uid 0 (any uid) is not issued to end users";
+    for (Grant grant : request.grants()) {
+      String denial = denial(claims, identity, grant);
+      if (denial != null) {
+        return denial;
       }
-      if (!identity.equals(rtcIdentity(rtc))) {
-        return "uid must be the caller's own (JWT claim " + uidClaim + ")";
-      }
-      if (channelsClaim != null && !anyMatch(claims.get(channelsClaim), rtc.channel())) {
-        return "channel is not allowed for this caller (JWT claim " + channelsClaim + ")";
-      }
-      if (publisherClaim != null && rtc.role() == RtcRole.PUBLISHER && !publisherAllowed(claims.get(publisherClaim),
-          rtc.channel())) {
-        return "role publisher is not allowed for this caller (JWT claim " + publisherClaim + ")";
-      }
-      return null;
     }
-    if (request instanceof RtmTokenRequest rtm) {
-      return identity.equals(rtm.userId()) ? null : "uid must be the caller's own (JWT claim " + uidClaim + ")";
-    }
-    ChatTokenRequest chat = (ChatTokenRequest) request;
-    if (chat.isAppToken()) {
-      return "chat app tokens are not issued to end users";
-    }
-    return identity.equals(chat.userId()) ? null : "chatid must be the caller's own (JWT claim " + uidClaim + ")";
+    return null;
   }
 
-  /** The uid as written in the request: numeric uids in plain decimal (uid 0 is "0", not "any"). */
-  private static String rtcIdentity(RtcTokenRequest rtc) {
-    return rtc.user() instanceof RtcUser.Uid uid
-        ? Long.toString(uid.value())
-        : rtc.user().tokenValue();
+  private String denial(Map<String, Object> claims, String identity, Grant grant) {
+    if (grant instanceof Grant.Channel channel) {
+      return channelDenial(claims, identity, channel);
+    }
+    if (grant instanceof Grant.User user) {
+      return identity.equals(user.userId()) ? null
+          : ("chat".equals(user.service()) ? "chatid" : "uid") + " must be the caller's own (JWT claim " + uidClaim + ")";
+    }
+    return "chat app tokens are not issued to end users";
+  }
+
+  private String channelDenial(Map<String, Object> claims, String identity, Grant.Channel grant) {
+    // uid 0 in a token lets its holder join as any uid: never an end user's, whatever its claim says.
+    if (grant.user() instanceof RtcUser.Uid uid && uid.value() == 0) {
+      return "uid 0 (any uid) is not issued to end users";
+    }
+    if (!identity.equals(userIdentity(grant.user()))) {
+      return "uid must be the caller's own (JWT claim " + uidClaim + ")";
+    }
+    if (channelsClaim != null && !anyMatch(claims.get(channelsClaim), grant.channel())) {
+      return "channel is not allowed for this caller (JWT claim " + channelsClaim + ")";
+    }
+    if (publisherClaim != null && grant.publish() && !publisherAllowed(claims.get(publisherClaim), grant.channel())) {
+      return "publishing is not allowed for this caller (JWT claim " + publisherClaim + ")";
+    }
+    return null;
+  }
+
+  /** The user as written in the request: numeric uids in plain decimal. */
+  private static String userIdentity(RtcUser user) {
+    return user instanceof RtcUser.Uid uid ? Long.toString(uid.value()) : user.tokenValue();
   }
 
   /** A string claim as is, an integral number in decimal; anything else is no identity. */
@@ -100,15 +107,20 @@ public final class AccessRules {
   /** The claim is one pattern or a list of patterns. */
   private static boolean anyMatch(Object claim, String channel) {
     if (claim instanceof String pattern) {
-      return ChannelPattern.matches(pattern, channel);
+      return matches(pattern, channel);
     }
     if (claim instanceof Iterable<?> patterns) {
       for (Object pattern : patterns) {
-        if (pattern instanceof String text && ChannelPattern.matches(text, channel)) {
+        if (pattern instanceof String text && matches(text, channel)) {
           return true;
         }
       }
     }
     return false;
+  }
+
+  /** The channel {@code *} stands for every channel: only the pattern {@code *} covers it. */
+  private static boolean matches(String pattern, String channel) {
+    return "*".equals(channel) ? "*".equals(pattern) : ChannelPattern.matches(pattern, channel);
   }
 }

@@ -1,8 +1,6 @@
 package io.tokenserver.auth;
 
-import io.tokenserver.token.ChatTokenRequest;
-import io.tokenserver.token.RtcTokenRequest;
-import io.tokenserver.token.RtmTokenRequest;
+import io.tokenserver.token.Grant;
 import io.tokenserver.token.TokenRequest;
 
 import java.util.Collections;
@@ -15,20 +13,22 @@ import java.util.Map;
  */
 public final class Caller {
 
+  private static final Grant CHAT_APP = new Grant.ChatApp();
+
   private final String rateLimitKey;
   private final Map<String, Object> claims;
   private final AccessRules rules;
   private final boolean chatAppTokens;
-  /** Epoch second after which a token minted for this caller may not live, or 0 for no bound. */
-  private final long expiresNoLaterThan;
+  /** The longest a token minted for this caller may live, in seconds, or 0 for no bound. */
+  private final long maxExpirySeconds;
 
   private Caller(String rateLimitKey, Map<String, Object> claims, AccessRules rules, boolean chatAppTokens,
-      long expiresNoLaterThan) {
+      long maxExpirySeconds) {
     this.rateLimitKey = rateLimitKey;
     this.claims = claims;
     this.rules = rules;
     this.chatAppTokens = chatAppTokens;
-    this.expiresNoLaterThan = expiresNoLaterThan;
+    this.maxExpirySeconds = maxExpirySeconds;
   }
 
   /**
@@ -46,13 +46,14 @@ public final class Caller {
 
   /**
    * A signed-in end user: counted by subject, may mint only what {@code rules} allow for its claims (never a
-   * Chat app token), and no token that lives longer than {@code maxLifetimeSeconds} or, when that is 0,
-   * longer than the JWT itself ({@code exp}).
+   * Chat app token), and no token that outlives the JWT ({@code exp}) or, when {@code maxLifetimeSeconds} is
+   * above 0, that lives longer than that: the bound only ever shortens a token.
    */
   public static Caller jwt(String subject, Map<String, Object> claims, AccessRules rules, long exp,
-      int maxLifetimeSeconds) {
-    long bound = maxLifetimeSeconds > 0 ? -maxLifetimeSeconds : exp;
-    return new Caller("sub:" + subject, Collections.unmodifiableMap(new HashMap<>(claims)), rules, false, bound);
+      int maxLifetimeSeconds, long nowSeconds) {
+    long bound = maxLifetimeSeconds > 0 ? Math.min(exp, nowSeconds + maxLifetimeSeconds) : exp;
+    return new Caller("sub:" + subject, Collections.unmodifiableMap(new HashMap<>(claims)), rules, false,
+        Math.max(1, bound - nowSeconds));
   }
 
   public String rateLimitKey() {
@@ -61,7 +62,7 @@ public final class Caller {
 
   /** Null when this caller may mint {@code request}; otherwise why not (a 403 message naming the rule). */
   public String denial(TokenRequest request) {
-    if (!chatAppTokens && request instanceof ChatTokenRequest chat && chat.isAppToken()) {
+    if (!chatAppTokens && request.grants().contains(CHAT_APP)) {
       return rules != null ? "chat app tokens are not issued to end users"
           : "chat app tokens are issued only to API-key callers (CHAT_APP_TOKENS)";
     }
@@ -70,26 +71,13 @@ public final class Caller {
 
   /**
    * {@code request} with its expiry shortened to this caller's bound (a JWT caller's token never outlives
-   * what {@code JWT_MAX_TOKEN_LIFETIME} allows); unchanged for other callers.
+   * its JWT nor {@code JWT_MAX_TOKEN_LIFETIME}), every other field kept; unchanged for other callers.
    */
-  @SuppressWarnings("unchecked")
-  public <T extends TokenRequest> T limited(T request) {
-    if (expiresNoLaterThan == 0) {
+  public TokenRequest limited(TokenRequest request) {
+    if (maxExpirySeconds == 0 || request.expirySeconds() <= maxExpirySeconds) {
       return request;
     }
-    long allowed = expiresNoLaterThan < 0 ? -expiresNoLaterThan
-        : expiresNoLaterThan - System.currentTimeMillis() / 1000;
-    int expiry = (int) Math.max(1, Math.min(request.expirySeconds(), allowed));
-    if (expiry == request.expirySeconds()) {
-      return request;
-    }
-    if (request instanceof RtcTokenRequest rtc) {
-      return (T) new RtcTokenRequest(rtc.channel(), rtc.role(), rtc.user(), expiry);
-    }
-    if (request instanceof RtmTokenRequest rtm) {
-      return (T) new RtmTokenRequest(rtm.userId(), expiry);
-    }
-    return (T) new ChatTokenRequest(((ChatTokenRequest) request).userId(), expiry);
+    return request.withExpiry((int) maxExpirySeconds);
   }
 
   @Override

@@ -174,7 +174,7 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
     String key = subject instanceof String || subject instanceof Number ? subject.toString()
         : "addr:" + clientKey(ctx.request());
     long exp = claims.getLong("exp");
-    return Caller.jwt(key, claims.getMap(), rules, exp, jwtMaxTokenLifetime);
+    return Caller.jwt(key, claims.getMap(), rules, exp, jwtMaxTokenLifetime, System.currentTimeMillis() / 1000);
   }
 
   private void admit(RoutingContext ctx, Caller caller) {

@@ -5,8 +5,6 @@ import io.tokenserver.auth.CallerGate;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
 import io.tokenserver.token.InvalidTokenRequestException;
-import io.tokenserver.token.RtcTokenRequest;
-import io.tokenserver.token.RtmTokenRequest;
 import io.tokenserver.token.TokenMinter;
 import io.tokenserver.token.TokenRequest;
 import io.tokenserver.token.TokenRequestParser;
@@ -49,7 +47,7 @@ final class TokenHandlers {
 
   /** GET /rtc/:channel/:role/:tokentype/:uid[?expiry=] → {"rtcToken":"007…"}. */
   void rtc(RoutingContext ctx) {
-    RtcTokenRequest request = validated(ctx, () -> parser.rtc(ctx.pathParam("channel"), ctx.pathParam("role"),
+    TokenRequest request = validated(ctx, () -> parser.rtc(ctx.pathParam("channel"), ctx.pathParam("role"),
         ctx.pathParam("tokentype"), ctx.pathParam("uid"), expiry(ctx)));
     if (request != null) {
       sign(ctx, request, null, "rtcToken");
@@ -58,7 +56,7 @@ final class TokenHandlers {
 
   /** GET /rtm/:uid[?expiry=] → {"rtmToken":"007…"}. */
   void rtm(RoutingContext ctx) {
-    RtmTokenRequest request = validated(ctx, () -> parser.rtm(ctx.pathParam("uid"), expiry(ctx)));
+    TokenRequest request = validated(ctx, () -> parser.rtm(ctx.pathParam("uid"), expiry(ctx)));
     if (request != null) {
       sign(ctx, request, null, "rtmToken");
     }
@@ -71,9 +69,9 @@ final class TokenHandlers {
   void rte(RoutingContext ctx) {
     String rtcUid = ctx.pathParam("rtcuid");
     String rtmUid = ctx.pathParam("rtmuid") == null ? rtcUid : ctx.pathParam("rtmuid");
-    RtcTokenRequest rtc = validated(ctx, () -> parser.rtc(ctx.pathParam("channel"), ctx.pathParam("role"),
+    TokenRequest rtc = validated(ctx, () -> parser.rtc(ctx.pathParam("channel"), ctx.pathParam("role"),
         ctx.pathParam("tokentype"), rtcUid, expiry(ctx)));
-    RtmTokenRequest rtm = rtc == null ? null : validated(ctx, () -> parser.rtm(rtmUid, expiry(ctx)));
+    TokenRequest rtm = rtc == null ? null : validated(ctx, () -> parser.rtm(rtmUid, expiry(ctx)));
     if (rtm != null) {
       sign(ctx, rtc, rtm, null);
     }
@@ -130,8 +128,8 @@ final class TokenHandlers {
    * Runs {@code parse}, then checks the validated request against the caller's rights; on invalid input
    * answers 400, on a request the caller may not make 403, and returns null.
    */
-  private <T extends TokenRequest> T validated(RoutingContext ctx, Supplier<T> parse) {
-    T request;
+  private TokenRequest validated(RoutingContext ctx, Supplier<? extends TokenRequest> parse) {
+    TokenRequest request;
     try {
       request = parse.get();
     } catch (InvalidTokenRequestException e) {

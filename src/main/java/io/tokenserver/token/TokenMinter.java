@@ -10,12 +10,6 @@ public interface TokenMinter {
   String chat(ChatTokenRequest request);
 
   default String mint(TokenRequest request) {
-    if (request instanceof RtcTokenRequest rtc) {
-      return rtc(rtc);
-    }
-    if (request instanceof RtmTokenRequest rtm) {
-      return rtm(rtm);
-    }
-    return chat((ChatTokenRequest) request);
+    return request.mintWith(this);
   }
 }

@@ -122,4 +122,31 @@ class AccessRulesTest {
   void withoutChannelAndPublisherRulesOnlyTheIdentityIsChecked() {
     assertThat(bindingOnly.denial(Map.of("sub", "7"), rtc("any", RtcRole.PUBLISHER, new RtcUser.Uid(7)))).isNull();
   }
+
+  @Test
+  void theRtmStreamChannelIsCheckedLikeAnyRtcChannel() {
+    Map<String, Object> teamOnly = Map.of("sub", "alice", "channels", "team-*", "publisher", true);
+    assertThat(allRules.denial(teamOnly, new RtmTokenRequest("alice", 300, "team-a"))).isNull();
+    assertThat(allRules.denial(teamOnly, new RtmTokenRequest("alice", 300, "other"))).contains("channel");
+    assertThat(allRules.denial(teamOnly, new RtmTokenRequest("alice", 300))).isNull();
+  }
+
+  @Test
+  void anyChannelNeedsTheCallersPatternToBeAStar() {
+    RtmTokenRequest anyChannel = new RtmTokenRequest("alice", 300, "*");
+    assertThat(allRules.denial(Map.of("sub", "alice", "channels", "team-*", "publisher", true), anyChannel))
+        .contains("channel");
+    assertThat(allRules.denial(Map.of("sub", "alice", "channels", List.of("*a*", "lobby"), "publisher", true),
+        anyChannel)).contains("channel");
+    assertThat(allRules.denial(Map.of("sub", "alice", "channels", "*", "publisher", true), anyChannel)).isNull();
+  }
+
+  @Test
+  void publishingDataStreamsInTheRtmStreamChannelNeedsThePublisherClaim() {
+    RtmTokenRequest stream = new RtmTokenRequest("alice", 300, "team-a");
+    assertThat(allRules.denial(Map.of("sub", "alice", "channels", "*", "publisher", false), stream))
+        .contains("publishing");
+    assertThat(allRules.denial(Map.of("sub", "alice", "channels", "*", "publisher", List.of("team-*")), stream))
+        .isNull();
+  }
 }

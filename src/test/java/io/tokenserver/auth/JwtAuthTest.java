@@ -197,6 +197,28 @@ class JwtAuthTest {
   }
 
   @Test
+  void theRtmStreamChannelOfGetTokenObeysTheChannelAndPublisherRules() {
+    String teamViewer = jwts.hs256(Jwts.claims("alice").put("channels", "team-*").put("publisher", false));
+    JsonObject anyChannel = new JsonObject().put("tokenType", "rtm").put("uid", "alice").put("channel", "*")
+        .put("expire", 300);
+    assertStatus(post(anyChannel, teamViewer), 403);
+    assertStatus(post(anyChannel.copy().put("channel", "team-a"), teamViewer), 403);
+
+    long now = System.currentTimeMillis() / 1000;
+    String teamHost = jwts.hs256(Jwts.claims("alice").put("channels", "team-*").put("publisher", true)
+        .put("exp", now + 600));
+    assertStatus(post(anyChannel, teamHost), 403);
+    // Allowed, and shortened to the JWT's lifetime without losing its RTC part.
+    HttpResponse<Buffer> allowed = post(anyChannel.copy().put("channel", "team-a").put("expire", 3600), teamHost);
+    assertStatus(allowed, 200);
+    VerifiedToken token = VerifiedToken.verify(allowed.bodyAsJsonObject().getString("token"));
+    assertThat(token.rtc().channelName).isEqualTo("team-a");
+    assertThat(token.rtc().uid).isEqualTo("alice");
+    assertThat(token.rtm().userId).isEqualTo("alice");
+    assertThat(token.token.expire).isBetween(590, 600);
+  }
+
+  @Test
   void invalidInputIsStill400BeforeAnyRightsAreChecked() {
     HttpResponse<Buffer> response = get("/rtc/stage/admin/uid/43", jwts.hs256(alice()));
     assertStatus(response, 400);
