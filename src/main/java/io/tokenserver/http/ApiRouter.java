@@ -12,8 +12,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
-import io.vertx.ext.web.handler.LoggerFormat;
-import io.vertx.ext.web.handler.LoggerHandler;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +32,7 @@ final class ApiRouter {
   static Router create(Vertx vertx, ServerConfig config, TokenHandlers handlers, CallerGate gate) {
     Router router = Router.router(vertx);
     if (config.accessLog()) {
-      router.route().handler(LoggerHandler.create(LoggerFormat.SHORT));
+      router.route().handler(AccessLog.handler());
     }
     router.route().handler(cors(config));
 

@@ -20,6 +20,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Set;
 
 /** Builds the Prometheus registry, its filters and the Vert.x metrics that feed it, in one readable place. */
 public final class MetricsSetup {
@@ -31,6 +32,17 @@ public final class MetricsSetup {
       Duration.ofMillis(100), Duration.ofMillis(250)};
 
   private static final String HTTP_SERVER_RESPONSE_TIME = "vertx.http.server.response.time";
+  private static final String HTTP_SERVER = "vertx.http.server";
+  /**
+   * The label values a client could otherwise mint at will: any method outside {@link #METHODS} is
+   * {@code OTHER}, and each label of the HTTP meters has a cap on distinct values as a backstop.
+   */
+  static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
+      "PATCH");
+  static final String OTHER_METHOD = "OTHER";
+  static final int MAX_LABEL_VALUES = 64;
+
+  private static final EnumSet<Label> HTTP_LABELS = EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE);
 
   private MetricsSetup() {
   }
@@ -55,6 +67,11 @@ public final class MetricsSetup {
     // Two ProcessorMetrics meters break promtool's naming lint; process/system_cpu_usage remain.
     registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
     registry.config().meterFilter(MeterFilter.denyNameStartsWith("system.cpu.count"));
+    registry.config().meterFilter(MeterFilter.replaceTagValues(Label.HTTP_METHOD.toString(), MetricsSetup::method));
+    for (Label label : HTTP_LABELS) {
+      registry.config().meterFilter(
+          MeterFilter.maximumAllowableTags(HTTP_SERVER, label.toString(), MAX_LABEL_VALUES, MeterFilter.deny()));
+    }
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
@@ -71,6 +88,11 @@ public final class MetricsSetup {
     return registry;
   }
 
+  /** {@code method}'s label value: a known method as is, anything else {@code OTHER}. */
+  public static String method(String method) {
+    return METHODS.contains(method) ? method : OTHER_METHOD;
+  }
+
   /** Binds the meters of the server's parts (caller gate, connections, ...) in one place. */
   public static void bind(MeterRegistry registry, MeterBinder... binders) {
     for (MeterBinder binder : binders) {
@@ -85,7 +107,7 @@ public final class MetricsSetup {
   public static MicrometerMetricsOptions vertxMetricsOptions() {
     MicrometerMetricsOptions options = new MicrometerMetricsOptions()
         .setEnabled(true)
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE));
+        .setLabels(HTTP_LABELS);
     for (MetricsDomain domain : EnumSet.complementOf(EnumSet.of(MetricsDomain.HTTP_SERVER))) {
       options.addDisabledMetricsCategory(domain);
     }

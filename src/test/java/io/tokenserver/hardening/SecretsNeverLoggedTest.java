@@ -69,6 +69,12 @@ class SecretsNeverLoggedTest {
       assertThat(first.status()).isEqualTo(200);
       tokens.add(new JsonObject(first.text()).getString("rtmToken"));
       assertThat(get(port, "/rtm/alice", "Authorization: Bearer " + WRONG_KEY).status()).isEqualTo(401);
+      // A key in the query string (not a way to authenticate, but clients try) and a made-up method.
+      assertThat(get(port, "/rtm/alice?api_key=" + API_KEY, null).status()).isEqualTo(401);
+      try (RawHttp http = RawHttp.connect(port, 10_000)) {
+        assertThat(http.send("M00001X /ping?x=made-up-query HTTP/1.1\r\nHost: x\r\n\r\n").read().status())
+            .isEqualTo(405);
+      }
 
       Files.move(Files.writeString(dir.resolve("next"), CERT_B), cert, StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
@@ -89,6 +95,7 @@ class SecretsNeverLoggedTest {
       assertThat(server.awaitExit(30_000)).isZero();
       String output = server.output();
       assertThat(output).contains("GET /rtm/alice"); // the access log is on
+      assertThat(output).contains("OTHER /ping 405").doesNotContain("M00001X").doesNotContain("made-up-query");
       for (String secret : List.of(FakeCredentials.APP_CERTIFICATE, CERT_B, BAD_CERT, API_KEY, WRONG_KEY)) {
         assertThat(output).doesNotContain(secret);
       }
