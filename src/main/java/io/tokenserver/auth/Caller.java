@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Who is asking, once authenticated: the key its rate limit is counted under, and what it may mint.
- * The key never holds a secret (an API key's index, a JWT subject, a client address).
+ * The key never holds a secret (an API key's digest, a JWT subject, a client address).
  */
 public final class Caller {
 
@@ -39,9 +39,9 @@ public final class Caller {
     return new Caller("addr:" + clientKey, null, null, chatAppTokens, 0);
   }
 
-  /** A holder of the API key at {@code index}: a trusted backend, may mint anything. */
-  public static Caller apiKey(int index) {
-    return new Caller("key:" + index, null, null, true, 0);
+  /** A holder of the API key {@code id} (a digest, never the key): a trusted backend, may mint anything. */
+  public static Caller apiKey(String id) {
+    return new Caller("key:" + id, null, null, true, 0);
   }
 
   /**

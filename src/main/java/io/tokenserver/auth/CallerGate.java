@@ -50,7 +50,7 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
   private static final CharSequence RESET = HttpHeaders.createOptimized("RateLimit-Reset");
 
   private final AuthConfig.Mode mode;
-  private final ApiKeys apiKeys;
+  private final ApiKeys.InForce apiKeys;
   private final JwtVerifier jwt;
   private final AccessRules rules;
   private final RateLimiter limiter;
@@ -62,9 +62,10 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
   /** The caller of every request when nothing is checked: no per-request work. */
   private final Caller unlimitedAnonymous;
 
-  private CallerGate(AuthConfig auth, JwtVerifier jwt, RateLimiter limiter, RateLimitConfig rateLimit) {
+  private CallerGate(AuthConfig auth, ApiKeys.InForce apiKeys, JwtVerifier jwt, RateLimiter limiter,
+      RateLimitConfig rateLimit) {
     this.mode = auth.mode();
-    this.apiKeys = new ApiKeys(auth.apiKeys());
+    this.apiKeys = apiKeys;
     this.jwt = jwt;
     this.rules = new AccessRules(auth.uidClaim(), auth.channelsClaim(), auth.publisherClaim());
     this.chatAppTokensForAll = auth.chatAppTokens();
@@ -94,11 +95,14 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
     if (warning != null) {
       LOG.warn(warning);
     }
+    Future<ApiKeys.InForce> apiKeys = auth.mode() == AuthConfig.Mode.API_KEY
+        ? ApiKeys.InForce.load(vertx, auth, config.credentialFiles().reloadInterval())
+        : Future.succeededFuture(null);
     Future<JwtVerifier> jwt = auth.mode() == AuthConfig.Mode.JWT
         ? JwtVerifier.create(vertx, auth)
         : Future.succeededFuture(null);
-    return jwt.compose(verifier -> RateLimiter.create(vertx, config.rateLimit(), registry)
-        .map(limiter -> new CallerGate(auth, verifier, limiter, config.rateLimit())));
+    return apiKeys.compose(keys -> jwt.compose(verifier -> RateLimiter.create(vertx, config.rateLimit(), registry)
+        .map(limiter -> new CallerGate(auth, keys, verifier, limiter, config.rateLimit()))));
   }
 
   /** The one WARN line for {@code AUTH_MODE=none} on an address other than loopback; null when there is none. */
@@ -126,12 +130,12 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
     switch (mode) {
       case API_KEY -> {
         String key = presentedKey(request);
-        int index = apiKeys.indexOf(key);
-        if (index < 0) {
+        String id = apiKeys.get().callerId(key);
+        if (id == null) {
           refuse(ctx, key == null ? "missing credentials: send Authorization: Bearer <key> or X-API-Key"
               : "invalid API key", key != null, false);
         } else {
-          admit(ctx, Caller.apiKey(index));
+          admit(ctx, Caller.apiKey(id));
         }
       }
       case JWT -> {

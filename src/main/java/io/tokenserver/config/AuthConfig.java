@@ -15,6 +15,8 @@ import java.util.List;
  * Who may call the token routes ({@code AUTH_MODE}) and how callers prove it. Secrets (API keys, the JWT
  * secret) are held here but never printed: {@link #toString()} redacts them.
  *
+ * @param apiKeys the keys of {@code API_KEYS}; those of the file are read by {@link #currentApiKeys()}
+ * @param apiKeysFile {@code API_KEYS_FILE}, re-read while running so a removed key stops working, or null
  * @param jwks a JWKS document read from a file, or null
  * @param jwksUrl a JWKS document's https address (http only on loopback), fetched at startup and refreshed, or null
  * @param chatAppTokens {@code CHAT_APP_TOKENS}: Chat app tokens for every caller; when false only API-key callers
@@ -24,6 +26,7 @@ import java.util.List;
 public record AuthConfig(
     Mode mode,
     List<String> apiKeys,
+    Path apiKeysFile,
     String jwtSecret,
     String jwtPublicKeyPem,
     JsonObject jwks,
@@ -50,7 +53,7 @@ public record AuthConfig(
 
   /** No caller authentication: the drop-in default. */
   public static AuthConfig none() {
-    return new AuthConfig(Mode.NONE, List.of(), null, null, null, null, null, List.of(), "sub", null, null, 0, false,
+    return new AuthConfig(Mode.NONE, List.of(), null, null, null, null, null, null, List.of(), "sub", null, null, 0, false,
         0);
   }
 
@@ -58,7 +61,12 @@ public record AuthConfig(
     Mode mode = mode(in.text("AUTH_MODE"));
     String uidClaim = in.text("JWT_UID_CLAIM");
     int leeway = in.integer("JWT_LEEWAY_SECONDS", 0, 300);
-    List<String> apiKeys = mode == Mode.API_KEY ? apiKeys(in) : List.of();
+    List<String> apiKeys = mode == Mode.API_KEY ? in.list("API_KEYS") : List.of();
+    Path apiKeysFile = mode == Mode.API_KEY && in.optionalText("API_KEYS_FILE") != null
+        ? Path.of(in.optionalText("API_KEYS_FILE")) : null;
+    if (mode == Mode.API_KEY) {
+      apiKeys(apiKeys, apiKeysFile == null ? null : CredentialFiles.read("API_KEYS_FILE", apiKeysFile));
+    }
 
     String secret = null;
     String pem = null;
@@ -98,7 +106,7 @@ public record AuthConfig(
       }
     }
     int maxLifetime = in.integer("JWT_MAX_TOKEN_LIFETIME", 0, ServerConfig.AGORA_MAX_EXPIRY_SECONDS);
-    return new AuthConfig(mode, apiKeys, secret, pem, jwks, jwksUrl, in.optionalText("JWT_ISSUER"),
+    return new AuthConfig(mode, apiKeys, apiKeysFile, secret, pem, jwks, jwksUrl, in.optionalText("JWT_ISSUER"),
         in.list("JWT_AUDIENCE"), uidClaim, in.optionalText("JWT_CHANNELS_CLAIM"),
         in.optionalText("JWT_PUBLISHER_CLAIM"), leeway, in.bool("CHAT_APP_TOKENS"), maxLifetime);
   }
@@ -164,12 +172,14 @@ public record AuthConfig(
     };
   }
 
-  /** {@code API_KEYS} (comma-separated) plus {@code API_KEYS_FILE} (one per line, # comments). */
-  private static List<String> apiKeys(ServerConfig.Reader in) {
-    List<String> keys = new ArrayList<>(in.list("API_KEYS"));
-    String file = in.optionalText("API_KEYS_FILE");
-    if (file != null) {
-      for (String line : CredentialFiles.read("API_KEYS_FILE", Path.of(file)).split("\n")) {
+  /**
+   * The keys of {@code API_KEYS} ({@code inline}) and of the content of {@code API_KEYS_FILE} ({@code fileContent},
+   * or null), checked: at least one, each long enough and printable. Messages never quote a key.
+   */
+  private static List<String> apiKeys(List<String> inline, String fileContent) {
+    List<String> keys = new ArrayList<>(inline);
+    if (fileContent != null) {
+      for (String line : fileContent.split("\n")) {
         String key = line.trim();
         if (!key.isEmpty() && !key.startsWith("#")) {
           keys.add(key);
@@ -186,6 +196,14 @@ public record AuthConfig(
       }
     }
     return keys;
+  }
+
+  /**
+   * Every API key in force now: {@code API_KEYS} plus the current content of {@code API_KEYS_FILE}, checked.
+   * Reads the file: not on an event loop.
+   */
+  public List<String> currentApiKeys() {
+    return apiKeys(apiKeys, apiKeysFile == null ? null : CredentialFiles.read("API_KEYS_FILE", apiKeysFile));
   }
 
   /** Secrets are taken as written: no trimming of what may be part of the value. */

@@ -52,7 +52,7 @@ class CallerTest {
   @Test
   void otherCallersGetTheExpiryTheyAskFor() {
     RtmTokenRequest request = new RtmTokenRequest("42", 86_400);
-    assertThat(Caller.apiKey(0).limited(request)).isSameAs(request);
+    assertThat(Caller.apiKey("0").limited(request)).isSameAs(request);
     assertThat(Caller.anonymous("1.2.3.4", false).limited(request)).isSameAs(request);
   }
 
@@ -60,7 +60,7 @@ class CallerTest {
   void chatAppTokensGoToApiKeyCallersOrToAnyoneWhenAllowed() {
     ChatTokenRequest app = ChatTokenRequest.app(3600);
 
-    assertThat(Caller.apiKey(0).denial(app)).isNull();
+    assertThat(Caller.apiKey("0").denial(app)).isNull();
     assertThat(Caller.anonymous("1.2.3.4", false).denial(app)).contains("CHAT_APP_TOKENS");
     assertThat(Caller.anonymous("1.2.3.4", true).denial(app)).isNull();
     assertThat(jwt(60, 0).denial(app)).isNotNull();
