@@ -150,18 +150,24 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
           Responses.error(ctx.response(), 503, "caller keys (JWT_JWKS) are not loaded yet, retry shortly");
           return;
         }
-        JsonObject cached = jwt.cached(token);
+        JsonObject cached;
+        try {
+          cached = jwt.cached(token);
+        } catch (RuntimeException e) {
+          cached = null;
+        }
         if (cached != null) {
           admit(ctx, jwtCaller(ctx, cached));
           return;
         }
         // Not verified before: the client address pays for the verification before it is done.
-        withinRate(ctx, "addr:" + clientKey(request), () -> jwt.verify(token).onComplete(verified -> {
+        withinRate(ctx, "addr:" + clientKey(request), () -> jwt.verify(token).map(claims -> jwtCaller(ctx, claims))
+            .onComplete(verified -> {
           if (verified.failed()) {
             String cause = String.valueOf(verified.cause().getMessage());
             refuse(ctx, cause.contains("expired") ? "bearer token expired" : "invalid bearer token", true, true);
           } else {
-            admit(ctx, jwtCaller(ctx, verified.result()));
+            admit(ctx, verified.result());
           }
         }));
       }

@@ -53,8 +53,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * Keys of a type it cannot use are skipped, and symmetric ({@code oct}) keys from a URL are refused: a
  * secret that travelled over the network is no secret.
  *
- * <p>Verified tokens are cached by their SHA-256 until their {@code exp}, so a replayed token costs a hash
- * and a lookup instead of a signature verification.
+ * <p>Verified tokens are cached by their SHA-256 until their {@code exp}, but for at most
+ * {@code JWT_CACHE_MAX_AGE_SECONDS}, so a replayed token costs a hash and a lookup instead of a signature
+ * verification. Each entry carries the {@code kid} it was verified with: when a key leaves the key set, the
+ * tokens it verified are verified again (and refused).
  */
 final class JwtVerifier implements MeterBinder {
 
@@ -72,16 +74,24 @@ final class JwtVerifier implements MeterBinder {
   private volatile long loadedAtMillis = System.currentTimeMillis();
   private volatile long lastRefetchMillis;
   private final LongAdder verifications = new LongAdder();
-  private final Cache<String, JsonObject> verified = Caffeine.newBuilder()
-      .maximumSize(CACHE_SIZE)
-      .expireAfter(Expiry.<String, JsonObject>creating((token, claims) ->
-          Duration.ofSeconds(Math.max(0, claims.getLong("exp") - System.currentTimeMillis() / 1000))))
-      .executor(Runnable::run)
-      .build();
+  private final Cache<String, Verified> verified;
+
+  /** A verified token's claims and the id of the key that verified it (null without a JWKS, or without kid). */
+  private record Verified(JsonObject claims, String kid) {
+  }
 
   private JwtVerifier(Vertx vertx, AuthConfig config) {
     this.vertx = vertx;
     this.config = config;
+    Duration maxAge = Duration.ofSeconds(config.jwtCacheMaxAgeSeconds());
+    this.verified = Caffeine.newBuilder()
+        .maximumSize(CACHE_SIZE)
+        .expireAfter(Expiry.<String, Verified>creating((token, entry) -> {
+          Duration left = Duration.ofSeconds(Math.max(0, entry.claims().getLong("exp") - System.currentTimeMillis() / 1000));
+          return left.compareTo(maxAge) < 0 ? left : maxAge;
+        }))
+        .executor(Runnable::run)
+        .build();
   }
 
   /** Fails only on a key that can never work; a JWKS URL that cannot be fetched yet is retried instead. */
@@ -120,15 +130,24 @@ final class JwtVerifier implements MeterBinder {
 
   /** The claims of a token verified before and not expired since; null otherwise. */
   JsonObject cached(String token) {
-    JsonObject claims = verified.getIfPresent(digest(token));
-    if (claims != null && claims.getLong("exp") <= System.currentTimeMillis() / 1000) {
+    Verified entry = verified.getIfPresent(digest(token));
+    if (entry == null || entry.claims().getLong("exp") <= System.currentTimeMillis() / 1000) {
       return null;
     }
-    return claims;
+    return entry.claims();
   }
 
   /** The verified claims; fails when the token is not signed by a configured key, expired or not for us. */
   Future<JsonObject> verify(String token) {
+    try {
+      return verifyWithKeys(token);
+    } catch (RuntimeException e) {
+      // Whatever a token holds (an exp that is text, a header that is no JSON...) it is refused, never a 500.
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<JsonObject> verifyWithKeys(String token) {
     JWTAuth provider = auth.get();
     if (provider == null) {
       return Future.failedFuture(new IllegalStateException("no JWT keys loaded yet"));
@@ -139,15 +158,25 @@ final class JwtVerifier implements MeterBinder {
       return fetchJwks(vertx, config.jwksUrl()).map(jwks -> {
         use(jwks);
         return auth.get();
-      }).recover(failed -> Future.succeededFuture(provider)).compose(current -> verifyWith(current, token));
+      }).recover(failed -> Future.succeededFuture(provider)).compose(current -> verifyWith(current, token, kid));
     }
-    return verifyWith(provider, token);
+    return verifyWith(provider, token, kid);
   }
 
-  private Future<JsonObject> verifyWith(JWTAuth provider, String token) {
+  private Future<JsonObject> verifyWith(JWTAuth provider, String token, String kid) {
     verifications.increment();
-    return provider.authenticate(new TokenCredentials(token)).compose(JwtVerifier::requireExpiry)
-        .onSuccess(claims -> verified.put(digest(token), claims));
+    Future<User> user;
+    try {
+      user = provider.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return user.compose(JwtVerifier::requireExpiry)
+        .onSuccess(claims -> {
+          if (config.jwtCacheMaxAgeSeconds() > 0) {
+            verified.put(digest(token), new Verified(claims, kid));
+          }
+        });
   }
 
   private synchronized boolean refetchAllowed() {
@@ -203,6 +232,10 @@ final class JwtVerifier implements MeterBinder {
         if (key instanceof JsonObject jwk && jwk.getString("kid") != null) {
           ids.add(jwk.getString("kid"));
         }
+      }
+      if (!ids.equals(keyIds)) {
+        // Tokens verified by a key that left the set are verified again, and refused; without a kid, all are.
+        verified.asMap().values().removeIf(entry -> entry.kid() == null || !ids.contains(entry.kid()));
       }
       keyIds = Set.copyOf(ids);
     }

@@ -22,6 +22,8 @@ import java.util.List;
  * @param chatAppTokens {@code CHAT_APP_TOKENS}: Chat app tokens for every caller; when false only API-key callers
  * @param jwtMaxTokenLifetimeSeconds {@code JWT_MAX_TOKEN_LIFETIME}: the longest a token minted for a JWT caller
  *     lives; 0 means the JWT's own remaining lifetime
+ * @param jwtCacheMaxAgeSeconds {@code JWT_CACHE_MAX_AGE_SECONDS}: how long a verified JWT is replayed from the
+ *     cache before it is verified again (never past its {@code exp}); 0 turns the cache off
  */
 public record AuthConfig(
     Mode mode,
@@ -38,11 +40,14 @@ public record AuthConfig(
     String publisherClaim,
     int jwtLeewaySeconds,
     boolean chatAppTokens,
-    int jwtMaxTokenLifetimeSeconds) {
+    int jwtMaxTokenLifetimeSeconds,
+    int jwtCacheMaxAgeSeconds) {
 
   /** The shortest API key or HS256 secret accepted: 128 bits of hex, 256 bits for HMAC keys. */
   static final int MIN_API_KEY_LENGTH = 16;
   static final int MIN_JWT_SECRET_LENGTH = 32;
+  /** A verified JWT is trusted without a new check for at most this long (a revoked key stops working by then). */
+  static final int MAX_JWT_CACHE_AGE_SECONDS = 300;
 
   public enum Mode { NONE, API_KEY, JWT }
 
@@ -54,7 +59,7 @@ public record AuthConfig(
   /** No caller authentication: the drop-in default. */
   public static AuthConfig none() {
     return new AuthConfig(Mode.NONE, List.of(), null, null, null, null, null, null, List.of(), "sub", null, null, 0, false,
-        0);
+        0, 0);
   }
 
   static AuthConfig from(ServerConfig.Reader in) {
@@ -108,7 +113,8 @@ public record AuthConfig(
     int maxLifetime = in.integer("JWT_MAX_TOKEN_LIFETIME", 0, ServerConfig.AGORA_MAX_EXPIRY_SECONDS);
     return new AuthConfig(mode, apiKeys, apiKeysFile, secret, pem, jwks, jwksUrl, in.optionalText("JWT_ISSUER"),
         in.list("JWT_AUDIENCE"), uidClaim, in.optionalText("JWT_CHANNELS_CLAIM"),
-        in.optionalText("JWT_PUBLISHER_CLAIM"), leeway, in.bool("CHAT_APP_TOKENS"), maxLifetime);
+        in.optionalText("JWT_PUBLISHER_CLAIM"), leeway, in.bool("CHAT_APP_TOKENS"), maxLifetime,
+        in.integer("JWT_CACHE_MAX_AGE_SECONDS", 0, MAX_JWT_CACHE_AGE_SECONDS));
   }
 
   /** An https URL; plain http only to a loopback host (a test or a sidecar), never across a network. */

@@ -299,6 +299,23 @@ class JwtAuthTest {
     assertUnauthorized(Jwts.withPayload(token, alice().put("jti", "other")));
   }
 
+  @Test
+  void aCachedTokenIsVerifiedAgainOnceItsCacheAgeIsOver() {
+    try (RunningServer shortCache = RunningServer.start(ServerConfig.from(TestConfig.values()
+        .put("AUTH_MODE", "jwt").put("JWT_SECRET", Jwts.SECRET).put("JWT_CACHE_MAX_AGE_SECONDS", 1)))) {
+      String token = jwts.hs256(Jwts.claims("42"));
+      double before = verificationsOf(shortCache);
+      assertStatus(shortCache.send(shortCache.client().get("/rtm/42").putHeader("Authorization", "Bearer " + token),
+          null), 200);
+      assertThat(verificationsOf(shortCache) - before).isEqualTo(1.0);
+      // The token lives an hour, but its cache entry at most a second: replays get verified again.
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+        shortCache.send(shortCache.client().get("/rtm/42").putHeader("Authorization", "Bearer " + token), null);
+        return verificationsOf(shortCache) - before >= 2.0;
+      });
+    }
+  }
+
   private static double verificationsOf(RunningServer server) {
     java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^jwt_verifications_total (\\S+)$")
         .matcher(server.management("/metrics").bodyAsString());

@@ -151,6 +151,25 @@ class JwtKeySourcesTest {
   }
 
   @Test
+  void aCachedTokenIsRefusedOnceItsKeyLeavesTheKeySet() throws Exception {
+    served.set(jwts.jwks());
+    try (RunningServer server = server("JWT_JWKS", jwksUrl(jwksServer.actualPort()));
+        Jwts successor = Jwts.withKeyId("successor-key")) {
+      awaitReady(server);
+      String cached = jwts.rs256(Jwts.claims("42"));
+      assertThat(status(server, cached)).isEqualTo(200);
+      assertThat(status(server, cached)).as("replayed from the cache").isEqualTo(200);
+
+      // The identity provider revokes the key: the next fetch (here, for a new kid) no longer holds it.
+      served.set(successor.jwks());
+      assertThat(status(server, successor.rs256(Jwts.claims("42")))).isEqualTo(200);
+      assertThat(status(server, cached)).as("a token of the revoked key").isEqualTo(401);
+    } finally {
+      served.set(jwts.jwks());
+    }
+  }
+
+  @Test
   void keysOfUnknownTypeAreSkippedAndSymmetricKeysFromAUrlRefused() throws Exception {
     JsonObject mixed = jwts.jwks();
     mixed.getJsonArray("keys")
