@@ -12,7 +12,9 @@ public record AppCredentials(String appId, String appCertificate) {
       return false;
     }
     for (int i = 0; i < 32; i++) {
-      if (Character.digit(value.charAt(i), 16) < 0) {
+      char c = value.charAt(i);
+      // ASCII only: Character.digit also takes fullwidth and other Unicode digits.
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
         return false;
       }
     }

@@ -43,9 +43,13 @@ public final class InputRules {
     return agoraName(field, value, MAX_ACCOUNT_BYTES);
   }
 
-  /** An unsigned 32-bit uid written as plain decimal digits; larger numbers are rejected, never truncated. */
+  /**
+   * An unsigned 32-bit uid written as plain decimal digits without leading zeros ({@code 00} is not "any uid");
+   * larger numbers are rejected, never truncated.
+   */
   public static RtcUser.Uid uid(String field, String value) {
-    if (value == null || value.isEmpty() || value.length() > 10 || !allDigits(value)) {
+    if (value == null || value.isEmpty() || value.length() > 10 || !allDigits(value)
+        || value.length() > 1 && value.charAt(0) == '0') {
       throw new InvalidTokenRequestException(field, "must be an integer from 0 to " + RtcUser.Uid.MAX);
     }
     long uid = Long.parseLong(value);
@@ -79,15 +83,20 @@ public final class InputRules {
     return "*".equals(value) ? value : channel(value);
   }
 
-  /** An RTM or Chat user id: 1–64 bytes of UTF-8 without control characters. */
+  /**
+   * An RTM or Chat user id: 1–64 bytes of valid UTF-8 without control or bidirectional formatting characters
+   * (which make one id display as another). Invalid UTF-8 reaches here as U+FFFD, and is refused as such.
+   */
   public static String userId(String field, String value) {
     if (value == null || value.isEmpty()) {
       throw new InvalidTokenRequestException(field, "must not be empty");
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (Character.isISOControl(c) || Character.isSurrogate(c) && !validSurrogatePair(value, i)) {
-        throw new InvalidTokenRequestException(field, "must not contain control characters or broken UTF-16");
+      if (Character.isISOControl(c) || Character.isSurrogate(c) && !validSurrogatePair(value, i)
+          || c == '\uFFFD' || isBidiControl(c)) {
+        throw new InvalidTokenRequestException(field,
+            "must be valid UTF-8 without control or bidirectional formatting characters");
       }
       if (Character.isHighSurrogate(c)) {
         i++;
@@ -97,6 +106,12 @@ public final class InputRules {
       throw new InvalidTokenRequestException(field, "must be at most " + MAX_USER_ID_BYTES + " bytes");
     }
     return value;
+  }
+
+  /** ALM, LRM, RLM, the embeddings and overrides (U+202A–U+202E) and the isolates (U+2066–U+2069). */
+  private static boolean isBidiControl(char c) {
+    return c == '\u061C' || c == '\u200E' || c == '\u200F' || c >= '\u202A' && c <= '\u202E'
+        || c >= '\u2066' && c <= '\u2069';
   }
 
   private static boolean validSurrogatePair(String value, int i) {

@@ -44,10 +44,18 @@ class BadInputTest {
       /rtc/c/publisher/uid/1?expiry=1.5      | expiry must be a whole number of seconds from 1 to 86400
       /rtc/c/publisher/uid/1?expiry=86401    | expiry must be at most 86400 seconds
       /rtc/c/publisher/uid/1?expiry=12345678901234567890 | expiry must be at most 86400 seconds
-      /rtm/a%00b                             | uid must not contain control characters or broken UTF-16
+      /rtc/c/publisher/uid/00                | uid must be an integer from 0 to 4294967295
+      /rtc/c/publisher/uid/007               | uid must be an integer from 0 to 4294967295
+      /rte/c/publisher/uid/00                | uid must be an integer from 0 to 4294967295
+      /rtm/a%C3%28b                          | uid must be valid UTF-8 without control or bidirectional formatting characters
+      /rtm/a%FFb                             | uid must be valid UTF-8 without control or bidirectional formatting characters
+      /rtm/admin%E2%80%AEnimda               | uid must be valid UTF-8 without control or bidirectional formatting characters
+      /rtm/a%E2%81%A6b                       | uid must be valid UTF-8 without control or bidirectional formatting characters
+      /chat/account/a%E2%80%8Fb              | chatid must be valid UTF-8 without control or bidirectional formatting characters
+      /rtm/a%00b                             | uid must be valid UTF-8 without control or bidirectional formatting characters
       /rte/c/publisher/uid/x                 | uid must be an integer from 0 to 4294967295
-      /rte/c/publisher/uid/1/a%0Ab           | uid must not contain control characters or broken UTF-16
-      /chat/account/a%7Fb                    | chatid must not contain control characters or broken UTF-16
+      /rte/c/publisher/uid/1/a%0Ab           | uid must be valid UTF-8 without control or bidirectional formatting characters
+      /chat/account/a%7Fb                    | chatid must be valid UTF-8 without control or bidirectional formatting characters
       /chat/app?expiry=100000                | expiry must be at most 86400 seconds
       """)
   void rejectsBadPathOrQuery(String path, String error) {
@@ -89,6 +97,8 @@ class BadInputTest {
       {"tokenType":"rtc","channel":"c","role":"publisher","uid":4294967296}               | uid must be an integer from 0 to 4294967295
       {"tokenType":"rtc","channel":"c","role":"publisher","uid":-1}                       | uid must be an integer from 0 to 4294967295
       {"tokenType":"rtc","channel":"c","role":"publisher","uid":"4294967296"}             | uid must be an integer from 0 to 4294967295
+      {"tokenType":"rtc","channel":"c","role":"publisher","uid":"00"}                     | uid must be an integer from 0 to 4294967295
+      {"tokenType":"rtm","uid":"a\u202Eb"}                                                | uid must be valid UTF-8 without control or bidirectional formatting characters
       {"tokenType":"rtc","channel":"c","role":"publisher","uid":1.5}                      | uid must be a string
       {"tokenType":"rtc","channel":"c","role":"publisher","uid":{"a":1}}                  | uid must be a string
       {"tokenType":"rtm"}                                                                 | uid is required
@@ -100,6 +110,15 @@ class BadInputTest {
       """)
   void rejectsBadGetTokenBodies(String body, String error) {
     assertRejected(server.post("/getToken", body.strip()), 400, error.strip());
+  }
+
+  @Test
+  void rejectsInvalidUtf8InAGetTokenBody() {
+    Buffer body = Buffer.buffer("{\"tokenType\":\"rtm\",\"uid\":\"a").appendBytes(new byte[] {(byte) 0xC3, 0x28})
+        .appendString("b\"}");
+    HttpResponse<Buffer> response = server.send(server.client().post("/getToken"), body);
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);
+    assertThat(response.bodyAsJsonObject().getString("error")).isNotBlank();
   }
 
   @Test

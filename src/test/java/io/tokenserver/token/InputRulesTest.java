@@ -34,7 +34,6 @@ class InputRulesTest {
   void uidCoversTheUnsignedRangeAndNeverTruncates() {
     assertThat(InputRules.uid("uid", "0").tokenValue()).isEmpty();
     assertThat(InputRules.uid("uid", "4294967295").tokenValue()).isEqualTo("4294967295");
-    assertThat(InputRules.uid("uid", "007").value()).isEqualTo(7);
     for (String bad : new String[] {"4294967296", "-1", "+1", "1e3", "0x10", " 1", "", "12345678901"}) {
       assertThatThrownBy(() -> InputRules.uid("uid", bad)).as(bad)
           .hasMessage("uid must be an integer from 0 to 4294967295");
@@ -46,8 +45,8 @@ class InputRulesTest {
     assertThat(InputRules.userId("uid", "\u00e9".repeat(32))).hasSize(32);
     assertThatThrownBy(() -> InputRules.userId("uid", "\u00e9".repeat(32) + "x")).hasMessage("uid must be at most 64 bytes");
     assertThat(InputRules.userId("uid", "\uD83D\uDE00")).isEqualTo("\uD83D\uDE00");
-    assertThatThrownBy(() -> InputRules.userId("uid", "a\uD83Db")).hasMessageContaining("broken UTF-16");
-    assertThatThrownBy(() -> InputRules.userId("uid", "a\u007fb")).hasMessageContaining("control characters");
+    assertThatThrownBy(() -> InputRules.userId("uid", "a\uD83Db")).hasMessageContaining("valid UTF-8");
+    assertThatThrownBy(() -> InputRules.userId("uid", "a\u007fb")).hasMessageContaining("control");
     assertThatThrownBy(() -> InputRules.userId("uid", "")).hasMessage("uid must not be empty");
   }
 
@@ -69,5 +68,23 @@ class InputRulesTest {
     assertThatThrownBy(() -> policy.parse("expiry", "0")).hasMessage("expiry must be at least 1 second");
     assertThatThrownBy(() -> policy.parse("expire", "1.5"))
         .hasMessage("expire must be a whole number of seconds from 1 to 86400");
+  }
+
+  @Test
+  void aUidWithLeadingZerosIsNotUidZero() {
+    assertThat(InputRules.uid("uid", "0")).isEqualTo(new RtcUser.Uid(0));
+    assertThat(InputRules.uid("uid", "10")).isEqualTo(new RtcUser.Uid(10));
+    for (String padded : new String[] {"00", "007", "0000000001"}) {
+      assertThatThrownBy(() -> InputRules.uid("uid", padded)).as(padded)
+          .hasMessage("uid must be an integer from 0 to 4294967295");
+    }
+  }
+
+  @Test
+  void userIdsRefuseInvalidUtf8AndBidirectionalControls() {
+    assertThat(InputRules.userId("uid", "caf\u00e9")).isEqualTo("caf\u00e9");
+    for (String bad : new String[] {"a\uFFFDb", "admin\u202Enimda", "a\u2066b", "a\u200Fb", "a\u061Cb"}) {
+      assertThatThrownBy(() -> InputRules.rtmUserId("uid", bad)).as(bad).hasMessageContaining("bidirectional");
+    }
   }
 }
