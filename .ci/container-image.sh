@@ -11,12 +11,11 @@ base=localhost/jre-base
 podman=(podman --runtime runc)
 
 if ! "${podman[@]}" image exists "$base"; then
-  # The Debian mirror apt is configured with (deb822 or one-line sources).
-  mirror=$(grep -hoE '(URIs:|^deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null \
-    | grep -v -- '-security' | head -n1 | awk '{print $2}')
+  # The Debian mirror apt is configured with, else deb.debian.org.
+  mirror=$(.ci/debian-mirror.sh)
   root=$(mktemp -d)
   trap 'rm -rf "$root"' EXIT
-  debootstrap --variant=minbase --include=openjdk-17-jre-headless bookworm "$root" "${mirror:-http://deb.debian.org/debian}" >/dev/null
+  debootstrap --variant=minbase --include=openjdk-17-jre-headless bookworm "$root" "$mirror" >/dev/null
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   tar -C "$root" -c . | "${podman[@]}" import - "$base" >/dev/null
 fi

@@ -29,7 +29,7 @@ RS256=$header_rs.$payload.$(printf '%s' "$header_rs.$payload" | openssl dgst -sh
 measure() {
   local name=$1 header=$2; shift 2
   env APP_ID=970ca35de60c44645bbae8a215061b33 APP_CERTIFICATE=5cfd2fd1755d40ecb72977518be15d3b \
-    HOST=127.0.0.1 PORT=$PORT MANAGEMENT_PORT=$MANAGEMENT_PORT "$@" \
+    HOST=127.0.0.1 PORT="$PORT" MANAGEMENT_PORT="$MANAGEMENT_PORT" "$@" \
     taskset -c 0 java -jar "$JAR" > "$WORK/$name.log" 2>&1 &
   local pid=$!
   for _ in $(seq 150); do curl -fs "http://127.0.0.1:$MANAGEMENT_PORT/health/ready" >/dev/null && break; sleep 0.2; done
@@ -51,8 +51,8 @@ measure() {
 measure off ""
 measure api-key "X-API-Key: $API_KEY" AUTH_MODE=api-key API_KEYS=$API_KEY
 measure jwt-hs256 "Authorization: Bearer $HS256" AUTH_MODE=jwt JWT_SECRET=$SECRET
-measure jwt-rs256 "Authorization: Bearer $RS256" AUTH_MODE=jwt JWT_PUBLIC_KEY_FILE=$WORK/public.pem
+measure jwt-rs256 "Authorization: Bearer $RS256" AUTH_MODE=jwt JWT_PUBLIC_KEY_FILE="$WORK/public.pem"
 measure rate-limit "" RATE_LIMIT_PER_SECOND=1000000 RATE_LIMIT_BURST=1000000
-measure jwt-rs256+rate-limit "Authorization: Bearer $RS256" AUTH_MODE=jwt JWT_PUBLIC_KEY_FILE=$WORK/public.pem \
+measure jwt-rs256+rate-limit "Authorization: Bearer $RS256" AUTH_MODE=jwt JWT_PUBLIC_KEY_FILE="$WORK/public.pem" \
   RATE_LIMIT_PER_SECOND=1000000 RATE_LIMIT_BURST=1000000
 measure off-again ""

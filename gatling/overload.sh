@@ -28,7 +28,7 @@ run_scenario() {
   local name=$1; shift
   echo "== scenario $name: $CONNECTIONS connections for $DURATION, server -Xmx64m on core 0"
   env APP_ID=970ca35de60c44645bbae8a215061b33 APP_CERTIFICATE=5cfd2fd1755d40ecb72977518be15d3b \
-    HOST=127.0.0.1 PORT=$PORT MANAGEMENT_PORT=$MANAGEMENT_PORT EVENT_LOOPS=1 SIGNING_POOL_SIZE=1 "$@" \
+    HOST=127.0.0.1 PORT="$PORT" MANAGEMENT_PORT="$MANAGEMENT_PORT" EVENT_LOOPS=1 SIGNING_POOL_SIZE=1 "$@" \
     taskset -c 0 java -Xmx64m -XX:+ExitOnOutOfMemoryError -jar "$JAR" > "$OUT/$name-server.log" 2>&1 &
   local pid=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$MANAGEMENT_PORT/health/ready" >/dev/null && break; sleep 0.2; done
@@ -48,4 +48,4 @@ run_scenario() {
 }
 
 run_scenario shed SIGNING_MAX_PENDING=128
-run_scenario ratelimit SIGNING_MAX_PENDING=128 RATE_LIMIT_PER_SECOND=$RATE RATE_LIMIT_BURST=$RATE
+run_scenario ratelimit SIGNING_MAX_PENDING=128 RATE_LIMIT_PER_SECOND="$RATE" RATE_LIMIT_BURST="$RATE"

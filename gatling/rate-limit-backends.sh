@@ -39,8 +39,8 @@ start() {
 }
 url() { echo "http://127.0.0.1:$((BASE_PORT + 2 * $1))/rtc/stage/publisher/uid/42"; }
 HIGH=(RATE_LIMIT_PER_SECOND=1000000 RATE_LIMIT_BURST=1000000)
-REDIS=(RATE_LIMIT_BACKEND=redis REDIS_URL=redis://127.0.0.1:$REDIS_PORT
-  RATE_LIMIT_REDIS_TIMEOUT_MS=${REDIS_TIMEOUT_MS:-500})
+REDIS=(RATE_LIMIT_BACKEND=redis "REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
+  "RATE_LIMIT_REDIS_TIMEOUT_MS=${REDIS_TIMEOUT_MS:-500}")
 
 start off 0
 start local 1 "${HIGH[@]}"
@@ -55,9 +55,9 @@ for round in $(seq "$ROUNDS"); do
   declare -A rps=() cpu=()
   for i in 0 1 2; do
     pid=${PIDS[$i]}
-    before=$(awk '{print $14 + $15}' /proc/$pid/stat)
+    before=$(awk '{print $14 + $15}' /proc/"$pid"/stat)
     taskset -c 1 wrk -t1 -c64 -d"$DURATION" "$(url $i)" > "$WORK/${names[$i]}.wrk"
-    after=$(awk '{print $14 + $15}' /proc/$pid/stat)
+    after=$(awk '{print $14 + $15}' /proc/"$pid"/stat)
     rps[$i]=$(awk '/Requests\/sec/ {print $2}' "$WORK/${names[$i]}.wrk")
     cpu[$i]=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$(awk '/requests in/ {print $1}' \
       "$WORK/${names[$i]}.wrk")" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')
@@ -72,7 +72,7 @@ PIDS=()
 
 RATE=${RATE:-20}
 echo "two replicas, one Redis, one caller: $RATE/s, burst $RATE, wrk -t1 -c4 -d$DURATION on each at once"
-LIMIT=(RATE_LIMIT_PER_SECOND=$RATE RATE_LIMIT_BURST=$RATE RATE_LIMIT_REDIS_KEY_PREFIX=replicas-$$:)
+LIMIT=("RATE_LIMIT_PER_SECOND=$RATE" "RATE_LIMIT_BURST=$RATE" "RATE_LIMIT_REDIS_KEY_PREFIX=replicas-$$:")
 start replica-a 3 "${LIMIT[@]}" "${REDIS[@]}"
 start replica-b 4 "${LIMIT[@]}" "${REDIS[@]}"
 start=$(date +%s.%N)

@@ -65,4 +65,5 @@ echo "== TokenBurstSimulation: ramp to $RATE/s over $RAMP s, hold $HOLD s"
 cd "$here"
 mvn -B gatling:test -Dgatling.simulationClass=io.tokenserver.gatling.TokenBurstSimulation \
   -DbaseUrl="http://127.0.0.1:$PORT" -Drate="$RATE" -Dduration="$RAMP" -Dhold="$HOLD"
-echo "== report: $(ls -d "$here"/target/gatling/*/ | tail -1)index.html"
+reports=("$here"/target/gatling/*/)
+echo "== report: ${reports[-1]}index.html"

@@ -60,13 +60,7 @@ public record RateLimitConfig(long perSecond, long burst, int maxCallers, Truste
     long perSecond = in.integer("RATE_LIMIT_PER_SECOND", 0, 1_000_000);
     long burst = in.integer("RATE_LIMIT_BURST", 0, 1_000_000);
     int maxCallers = in.integer("RATE_LIMIT_MAX_CALLERS", 1, 10_000_000);
-    TrustedProxies proxies;
-    try {
-      proxies = TrustedProxies.parse(in.list("TRUSTED_PROXIES"));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("TRUSTED_PROXIES", "must be a comma-separated list of IP addresses or CIDR ranges: "
-          + e.getMessage());
-    }
+    TrustedProxies proxies = trustedProxies(in);
     Backend backend = switch (in.text("RATE_LIMIT_BACKEND").toLowerCase(Locale.ROOT)) {
       case "local" -> Backend.LOCAL;
       case "redis" -> Backend.REDIS;
@@ -74,6 +68,21 @@ public record RateLimitConfig(long perSecond, long burst, int maxCallers, Truste
     };
     Redis redis = backend == Backend.REDIS ? redis(in) : null;
     return new RateLimitConfig(perSecond, burst == 0 ? perSecond : burst, maxCallers, proxies, backend, redis);
+  }
+
+  /** None when unset or {@code none}: then no client's {@code X-Forwarded-For} is believed. */
+  private static TrustedProxies trustedProxies(ServerConfig.Reader in) {
+    in.rejectPlaceholder("TRUSTED_PROXIES", "your load balancer's addresses, or none");
+    String value = in.optionalText("TRUSTED_PROXIES");
+    if (value != null && value.equalsIgnoreCase(ServerConfig.Reader.NONE)) {
+      return TrustedProxies.NONE;
+    }
+    try {
+      return TrustedProxies.parse(in.list("TRUSTED_PROXIES"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("TRUSTED_PROXIES", "must be none or a comma-separated list of IP addresses or "
+          + "CIDR ranges: " + e.getMessage());
+    }
   }
 
   private static Redis redis(ServerConfig.Reader in) {

@@ -107,6 +107,11 @@ public record ServerConfig(
   /** Reads one typed value per key: files give JSON numbers and booleans, env and sysprops give strings. */
   record Reader(JsonObject values) {
 
+    /** Marks a value a deployment template leaves for the operator to fill in. */
+    static final String PLACEHOLDER = "REPLACE-ME";
+    /** The value of a list key that explicitly means an empty list. */
+    static final String NONE = "none";
+
     String text(String key) {
       Object value = values.getValue(key);
       if (value == null || value.toString().isBlank()) {
@@ -151,15 +156,34 @@ public record ServerConfig(
       };
     }
 
+    /** {@code *}, the listed origins, or none at all for {@code none} (then no browser origin is allowed). */
     List<String> origins(String key) {
+      rejectPlaceholder(key, "your web app's origins, or none");
       List<String> origins = Arrays.stream(text(key).split(","))
           .map(String::trim)
           .filter(origin -> !origin.isEmpty())
           .toList();
       if (origins.isEmpty()) {
-        throw new ConfigException(key, "must be * or a comma-separated list of origins");
+        throw new ConfigException(key, "must be *, none or a comma-separated list of origins");
+      }
+      if (origins.stream().anyMatch(NONE::equalsIgnoreCase)) {
+        if (origins.size() > 1) {
+          throw new ConfigException(key, "must be none alone, without origins");
+        }
+        return List.of();
       }
       return origins;
+    }
+
+    /**
+     * Stops start-up while {@code key} still holds a {@link #PLACEHOLDER} that a deployment template ships
+     * (k8s/overlays/production), naming what to {@code setItTo}.
+     */
+    void rejectPlaceholder(String key, String setItTo) {
+      Object value = values.getValue(key);
+      if (value != null && value.toString().contains(PLACEHOLDER)) {
+        throw new ConfigException(key, "is a placeholder (" + PLACEHOLDER + "): set it to " + setItTo);
+      }
     }
 
     /** The trimmed value, or null when the key is absent or blank. */

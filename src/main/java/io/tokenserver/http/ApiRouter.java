@@ -34,7 +34,10 @@ final class ApiRouter {
     if (config.accessLog()) {
       router.route().handler(AccessLog.handler());
     }
-    router.route().handler(cors(config));
+    // No origins (CORS_ALLOW_ORIGIN=none): no handler, since a CorsHandler without origins allows every one.
+    if (!config.corsAllowOrigins().isEmpty()) {
+      router.route().handler(cors(config));
+    }
 
     get(router, "/ping", handlers::ping);
     router.get("/openapi.yaml").handler(ApiRouter::openApi);

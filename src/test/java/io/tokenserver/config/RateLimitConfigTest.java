@@ -74,4 +74,27 @@ class RateLimitConfigTest {
     assertThatThrownBy(() -> redis("REDIS_URL", "redis://r:6379", "RATE_LIMIT_REDIS_TIMEOUT_MS", "0"))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("RATE_LIMIT_REDIS_TIMEOUT_MS");
   }
+
+  @Test
+  void trustedProxiesNoneBelievesNoProxyLikeUnset() {
+    RateLimitConfig none = ServerConfig.from(TestConfig.values().put("TRUSTED_PROXIES", "none")).rateLimit();
+    RateLimitConfig listed = ServerConfig.from(TestConfig.values().put("TRUSTED_PROXIES", "10.0.0.0/8")).rateLimit();
+
+    assertThat(none.trustedProxies().isEmpty()).isTrue();
+    assertThat(none.trustedProxies().trusts("10.1.2.3")).isFalse();
+    assertThat(TestConfig.config().rateLimit().trustedProxies().isEmpty()).as("unset").isTrue();
+    assertThat(listed.trustedProxies().trusts("10.1.2.3")).isTrue();
+    assertThatThrownBy(() -> ServerConfig.from(TestConfig.values().put("TRUSTED_PROXIES", "none,10.0.0.1")))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("TRUSTED_PROXIES must be none or ");
+  }
+
+  @Test
+  void trustedProxiesPlaceholderStopsStartUpWithOneLine() {
+    assertThatThrownBy(() -> ServerConfig.from(TestConfig.values()
+        .put("TRUSTED_PROXIES", "REPLACE-ME with your load balancer's addresses or none")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("TRUSTED_PROXIES is a placeholder (REPLACE-ME): set it to your load balancer's addresses, or none");
+    assertThatThrownBy(() -> ServerConfig.from(TestConfig.values().put("TRUSTED_PROXIES", "10.0.0.1,REPLACE-ME")))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("TRUSTED_PROXIES is a placeholder");
+  }
 }

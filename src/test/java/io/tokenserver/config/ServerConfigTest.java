@@ -58,4 +58,24 @@ class ServerConfigTest {
     ServerConfig config = TestConfig.config();
     assertThat(config.toString()).doesNotContain(config.appCertificate()).contains(config.appId());
   }
+
+  @Test
+  void corsAllowOriginNoneAllowsNoOrigin() {
+    assertThat(ServerConfig.from(TestConfig.values().put("CORS_ALLOW_ORIGIN", "none")).corsAllowOrigins()).isEmpty();
+    assertThat(ServerConfig.from(TestConfig.values().put("CORS_ALLOW_ORIGIN", " NONE ")).corsAllowOrigins()).isEmpty();
+    assertThatThrownBy(() -> ServerConfig.from(TestConfig.values()
+        .put("CORS_ALLOW_ORIGIN", "none, https://app.example.com")))
+        .isInstanceOf(ConfigException.class).hasMessage("CORS_ALLOW_ORIGIN must be none alone, without origins");
+  }
+
+  @Test
+  void corsAllowOriginPlaceholderStopsStartUpWithOneLine() {
+    assertThatThrownBy(() -> ServerConfig.from(TestConfig.values()
+        .put("CORS_ALLOW_ORIGIN", "REPLACE-ME with your web app's origins or none")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("CORS_ALLOW_ORIGIN is a placeholder (REPLACE-ME): set it to your web app's origins, or none");
+    assertThatThrownBy(() -> ServerConfig.from(TestConfig.values()
+        .put("CORS_ALLOW_ORIGIN", "https://app.example.com,REPLACE-ME")))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("CORS_ALLOW_ORIGIN is a placeholder");
+  }
 }

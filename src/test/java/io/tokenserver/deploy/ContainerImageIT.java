@@ -144,6 +144,36 @@ class ContainerImageIT {
     assertThat(run(30, "podman", "logs", CONTAINER)).contains("drained, exiting");
   }
 
+  /** What docs/container.md says the image built on the CI base contains, read from inside a throwaway container. */
+  @Test
+  @Order(6)
+  void containsWhatDocsContainerMdSays() throws Exception {
+    String script = """
+        . /etc/os-release; echo "os=$ID $VERSION_ID"
+        for tool in bash apt-get dpkg curl wget javac jcmd jstack jshell; do
+          if command -v "$tool" >/dev/null; then echo "has=$tool"; else echo "lacks=$tool"; fi
+        done
+        echo "java=$(readlink -f "$(command -v java)")"
+        java -version 2>&1 | grep ' version '
+        if [ -w /app ] || [ -w /app/agora-token-server.jar ] || [ -w /app/conf ] || [ -w /app/conf/config.json ]; then
+          echo app=writable
+        else
+          echo app=read-only
+        fi
+        if grep -q '^[^:]*:[^:]*:10001:' /etc/passwd; then echo passwd=10001; else echo passwd=none; fi
+        """;
+    // --passwd=false: podman would otherwise add a passwd entry for the user when it starts the container.
+    List<String> facts = run(60, "podman", "--runtime", "runc", "run", "--rm", "--network", "none", "--read-only",
+        "--passwd=false", "--ulimit", "nofile=" + limit("-n") + ":" + limit("-n"),
+        "--ulimit", "nproc=" + limit("-u") + ":" + limit("-u"),
+        "--entrypoint", "/bin/sh", IMAGE, "-c", script).lines().toList();
+
+    assertThat(facts).contains("os=debian 12", "has=bash", "has=apt-get", "has=dpkg",
+        "lacks=curl", "lacks=wget", "lacks=javac", "lacks=jcmd", "lacks=jstack", "lacks=jshell",
+        "java=/usr/lib/jvm/java-17-openjdk-amd64/bin/java", "app=read-only", "passwd=none");
+    assertThat(facts).anyMatch(line -> line.startsWith("openjdk version \"17."));
+  }
+
   private static void awaitReady() throws Exception {
     long deadline = System.currentTimeMillis() + 60_000;
     while (System.currentTimeMillis() < deadline) {

@@ -142,6 +142,8 @@ class KubernetesManifestsTest {
       // The file comes from the Secret in the cluster; here a fake one stands in for it.
       values.put("API_KEYS_FILE", fakeApiKeysFile().toString());
     }
+    // What the operator fills in (productionPlaceholdersStopStartUpUntilSet).
+    placeholderKeys(settings).forEach(key -> values.put(key, "none"));
 
     ServerConfig config = ServerConfig.from(values);
 
@@ -199,6 +201,40 @@ class KubernetesManifestsTest {
     assertThat(Manifests.exampleSecret().getStringData()).containsKey("API_KEYS");
     // The base stays a trial setup; production is the documented deployment.
     assertThat(Manifests.of(Target.BASE).configMap().getData()).doesNotContainKey("AUTH_MODE");
+  }
+
+  @Test
+  void productionPlaceholdersStopStartUpUntilSet() {
+    Map<String, String> settings = Manifests.of(Target.PRODUCTION).configMap().getData();
+    JsonObject values = Manifests.defaults()
+        .put("APP_ID", FakeCredentials.APP_ID)
+        .put("APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE);
+    settings.forEach(values::put);
+    values.put("API_KEYS_FILE", fakeApiKeysFile().toString());
+
+    // The production checklist: browser origins instead of *, and the load balancer's addresses.
+    assertThat(placeholderKeys(settings)).containsExactlyInAnyOrder("CORS_ALLOW_ORIGIN", "TRUSTED_PROXIES");
+    assertThat(placeholderKeys(Manifests.of(Target.BASE).configMap().getData())).isEmpty();
+    assertThatThrownBy(() -> ServerConfig.from(values)).isInstanceOf(ConfigException.class)
+        .hasMessage("CORS_ALLOW_ORIGIN is a placeholder (REPLACE-ME): set it to your web app's origins, or none");
+    values.put("CORS_ALLOW_ORIGIN", "https://app.example.com");
+    assertThatThrownBy(() -> ServerConfig.from(values)).isInstanceOf(ConfigException.class)
+        .hasMessage("TRUSTED_PROXIES is a placeholder (REPLACE-ME): set it to your load balancer's addresses, or none");
+    values.put("TRUSTED_PROXIES", "10.0.0.0/8");
+
+    ServerConfig config = ServerConfig.from(values);
+
+    assertThat(config.corsAllowOrigins()).containsExactly("https://app.example.com");
+    assertThat(config.rateLimit().trustedProxies().trusts("10.1.2.3")).isTrue();
+    ServerConfig neither = ServerConfig.from(values.put("CORS_ALLOW_ORIGIN", "none").put("TRUSTED_PROXIES", "none"));
+    assertThat(neither.corsAllowOrigins()).isEmpty();
+    assertThat(neither.rateLimit().trustedProxies().isEmpty()).isTrue();
+  }
+
+  /** The keys whose value is a placeholder for the operator to replace. */
+  private static List<String> placeholderKeys(Map<String, String> settings) {
+    return settings.entrySet().stream().filter(entry -> entry.getValue().contains("REPLACE-ME"))
+        .map(Map.Entry::getKey).toList();
   }
 
   private static <T> java.util.stream.Collector<T, ?, T> onlyOne(String what) {

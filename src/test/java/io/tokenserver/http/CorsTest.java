@@ -16,18 +16,21 @@ class CorsTest {
 
   private static RunningServer allowList;
   private static RunningServer anyOrigin;
+  private static RunningServer noOrigin;
 
   @BeforeAll
   static void start() {
     allowList = RunningServer.start(ServerConfig.from(TestConfig.values()
         .put("CORS_ALLOW_ORIGIN", "https://app.example.com, https://admin.example.com")));
     anyOrigin = RunningServer.start();
+    noOrigin = RunningServer.start(ServerConfig.from(TestConfig.values().put("CORS_ALLOW_ORIGIN", "none")));
   }
 
   @AfterAll
   static void stop() {
     allowList.close();
     anyOrigin.close();
+    noOrigin.close();
   }
 
   private static HttpResponse<Buffer> get(RunningServer server, String origin) {
@@ -70,5 +73,22 @@ class CorsTest {
     assertThat(response.getHeader("Access-Control-Allow-Methods")).contains("GET", "POST");
     assertThat(response.getHeader("Access-Control-Allow-Headers")).containsIgnoringCase("content-type");
     assertThat(response.getHeader("Cache-Control")).isEqualTo("private, no-cache, no-store, must-revalidate");
+  }
+
+  @Test
+  void noneAllowsNoBrowserOriginButServesOtherCallers() {
+    HttpResponse<Buffer> response = get(noOrigin, "https://app.example.com");
+    HttpResponse<Buffer> preflight = noOrigin.send(noOrigin.client().request(HttpMethod.OPTIONS, "/getToken")
+        .putHeader("Origin", "https://app.example.com")
+        .putHeader("Access-Control-Request-Method", "POST")
+        .putHeader("Access-Control-Request-Headers", "Content-Type"), null);
+
+    // The token is served, but without an allow header no browser lets a page read it.
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getString("rtmToken")).startsWith("007");
+    assertThat(response.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("access-control-"));
+    assertThat(preflight.statusCode()).isNotEqualTo(204);
+    assertThat(preflight.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("access-control-"));
+    assertThat(noOrigin.get("/rtm/42").statusCode()).isEqualTo(200);
   }
 }
