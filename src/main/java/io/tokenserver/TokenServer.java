@@ -3,6 +3,7 @@ package io.tokenserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenserver.auth.CallerGate;
+import io.tokenserver.config.ProjectsConfig;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.http.ApiVerticle;
@@ -108,7 +109,7 @@ public final class TokenServer {
    */
   public void watchCredentials(CredentialsHolder credentials) {
     if (config.credentialFiles().watching()) {
-      CredentialFileWatcher.start(vertx, config.credentialFiles(), credentials, registry);
+      CredentialFileWatcher.start(vertx, ProjectsConfig.SINGLE, config.credentialFiles(), credentials, registry);
     }
   }
 

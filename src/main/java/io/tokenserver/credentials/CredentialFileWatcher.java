@@ -21,6 +21,7 @@ public final class CredentialFileWatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(CredentialFileWatcher.class);
 
+  private final String project;
   private final CredentialFiles files;
   private final CredentialsHolder holder;
   private final Counter reloads;
@@ -28,20 +29,25 @@ public final class CredentialFileWatcher {
   private Integer lastFailure;
   private boolean busy;
 
-  private CredentialFileWatcher(CredentialFiles files, CredentialsHolder holder, MeterRegistry registry) {
+  private CredentialFileWatcher(String project, CredentialFiles files, CredentialsHolder holder,
+      MeterRegistry registry) {
+    this.project = project;
     this.files = files;
     this.holder = holder;
     this.reloads = Counter.builder("credentials.reloads")
         .description("New app credentials put in force from the credential files")
+        .tag("project", project)
         .register(registry);
     this.failures = Counter.builder("credentials.reload.failures")
         .description("New credential file contents rejected as unreadable or invalid; the old ones keep serving")
+        .tag("project", project)
         .register(registry);
   }
 
-  /** Starts polling on {@code vertx}; returns the periodic timer's id. */
-  public static long start(Vertx vertx, CredentialFiles files, CredentialsHolder holder, MeterRegistry registry) {
-    CredentialFileWatcher watcher = new CredentialFileWatcher(files, holder, registry);
+  /** Starts polling {@code project}'s files on {@code vertx}; returns the periodic timer's id. */
+  public static long start(Vertx vertx, String project, CredentialFiles files, CredentialsHolder holder,
+      MeterRegistry registry) {
+    CredentialFileWatcher watcher = new CredentialFileWatcher(project, files, holder, registry);
     return vertx.setPeriodic(files.reloadInterval().toMillis(), id -> {
       if (watcher.busy) {
         return;
@@ -71,7 +77,7 @@ public final class CredentialFileWatcher {
     try {
       if (holder.offer(first)) {
         reloads.increment();
-        LOG.info("app credentials reloaded from files: appId={}", first.appId());
+        LOG.info("app credentials reloaded from files: project={} appId={}", project, first.appId());
       }
       lastFailure = null;
     } catch (IllegalArgumentException e) {
@@ -94,6 +100,7 @@ public final class CredentialFileWatcher {
     }
     lastFailure = fingerprint;
     failures.increment();
-    LOG.error("rejected new app credentials from files ({}); still serving the previous ones", reason);
+    LOG.error("rejected new app credentials from files of project {} ({}); still serving the previous ones",
+        project, reason);
   }
 }

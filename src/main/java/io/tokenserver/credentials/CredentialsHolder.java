@@ -7,19 +7,28 @@ import java.util.function.Supplier;
 
 /**
  * The app credentials in force, swapped atomically when they rotate. The minter reads them once per
- * token, so every token is signed with one consistent pair.
+ * token, so every token is signed with one consistent pair. The pair in force before the last rotation is
+ * kept, so that tokens minted just before it can still be inspected.
  */
 public final class CredentialsHolder implements Supplier<AppCredentials> {
 
-  private final AtomicReference<AppCredentials> current;
+  private record Pair(AppCredentials current, AppCredentials previous) {
+  }
+
+  private final AtomicReference<Pair> pair;
 
   public CredentialsHolder(AppCredentials initial) {
-    this.current = new AtomicReference<>(initial);
+    this.pair = new AtomicReference<>(new Pair(initial, null));
   }
 
   @Override
   public AppCredentials get() {
-    return current.get();
+    return pair.get().current();
+  }
+
+  /** The credentials in force before the last rotation, or null when there was none. */
+  public AppCredentials previous() {
+    return pair.get().previous();
   }
 
   /**
@@ -34,10 +43,10 @@ public final class CredentialsHolder implements Supplier<AppCredentials> {
     if (!AppCredentials.isHex32(candidate.appCertificate())) {
       throw new IllegalArgumentException("app certificate must be 32 hexadecimal characters");
     }
-    AppCredentials before = current.get();
-    if (before.equals(candidate)) {
+    Pair before = pair.get();
+    if (before.current().equals(candidate)) {
       return false;
     }
-    return current.compareAndSet(before, candidate);
+    return pair.compareAndSet(before, new Pair(candidate, before.current()));
   }
 }
