@@ -3,9 +3,7 @@ package io.tokenserver;
 import io.tokenserver.config.ConfigException;
 import io.tokenserver.config.ConfigLoader;
 import io.tokenserver.config.ServerConfig;
-import io.tokenserver.credentials.CredentialsHolder;
-import io.tokenserver.token.AccessToken2Minter;
-import io.tokenserver.token.AppCredentials;
+import io.tokenserver.credentials.Projects;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +29,9 @@ public final class Main {
     installDrainOnSignals(started, config);
     TokenServer server;
     try {
-      CredentialsHolder credentials = new CredentialsHolder(new AppCredentials(config.appId(), config.appCertificate()));
-      server = TokenServer.start(config, new AccessToken2Minter(credentials)).await(30, TimeUnit.SECONDS);
-      server.watchCredentials(credentials);
+      Projects projects = Projects.of(config.projects());
+      server = TokenServer.start(config, projects).await(30, TimeUnit.SECONDS);
+      server.watchCredentials(projects);
       started.complete(server);
     } catch (Exception e) {
       System.err.println("startup failed: " + e.getMessage());
@@ -45,9 +43,20 @@ public final class Main {
           + "Set APP_ID and APP_CERTIFICATE for real ones.", config.appId());
     }
     LOG.info("agora token server ready in {} ms: port={} managementPort={} eventLoops={} signingPoolSize={} "
-            + "signingMaxPending={} transport={} appId={}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+            + "signingMaxPending={} transport={} {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
         config.port(), config.managementPort(), config.eventLoops(), config.signingPoolSize(),
-        config.signingMaxPending(), server.vertx().isNativeTransportEnabled() ? "epoll" : "nio", config.appId());
+        config.signingMaxPending(), server.vertx().isNativeTransportEnabled() ? "epoll" : "nio", projectIds(config));
+  }
+
+  /** {@code appId=…}, or with several projects each with its app id (never a certificate). */
+  private static String projectIds(ServerConfig config) {
+    if (!config.projects().several()) {
+      return "appId=" + config.appId();
+    }
+    StringBuilder text = new StringBuilder("projects=");
+    config.projects().projects().forEach((name, project) ->
+        text.append(text.length() == "projects=".length() ? "" : ",").append(name).append('=').append(project.credentials().appId()));
+    return text.toString();
   }
 
   /**

@@ -3,12 +3,10 @@ package io.tokenserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenserver.auth.CallerGate;
-import io.tokenserver.config.ProjectsConfig;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.http.ApiVerticle;
-import io.tokenserver.credentials.CredentialFileWatcher;
-import io.tokenserver.credentials.CredentialsHolder;
+import io.tokenserver.credentials.Projects;
 import io.tokenserver.http.ManagementServer;
 import io.tokenserver.metrics.MetricsSetup;
 import io.tokenserver.metrics.TokenMetrics;
@@ -50,8 +48,13 @@ public final class TokenServer {
     this.registry = registry;
   }
 
-  /** Starts everything; {@code minter} signs every token (tests pass gated or counting minters). */
+  /** Starts everything for the single project; {@code minter} signs every token (tests pass gated or counting minters). */
   public static Future<TokenServer> start(ServerConfig config, TokenMinter minter) {
+    return start(config, Projects.single(config.projects(), minter));
+  }
+
+  /** Starts everything; each of {@code projects} signs with its own minter. */
+  public static Future<TokenServer> start(ServerConfig config, Projects projects) {
     PrometheusMeterRegistry registry = MetricsSetup.createRegistry();
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(config.eventLoops())
@@ -60,7 +63,7 @@ public final class TokenServer {
         ? Vertx.builder().with(options.setMetricsOptions(MetricsSetup.vertxMetricsOptions()))
             .withMetrics(new MicrometerMetricsFactory(registry)).build()
         : Vertx.builder().with(options).build();
-    TokenMetrics metrics = new TokenMetrics(registry);
+    TokenMetrics metrics = new TokenMetrics(registry, projects.names());
     SigningPool pool = new SigningPool(config.signingPoolSize(), config.signingMaxPending());
     metrics.bind(pool);
     // The management port gets a Vert.x of its own: probes keep answering while the API loops are saturated,
@@ -86,7 +89,7 @@ public final class TokenServer {
         .compose(gate -> {
           OpenConnections connections = OpenConnections.of(config);
           MetricsSetup.bind(registry, gate, connections);
-          return vertx.deployVerticle(() -> new ApiVerticle(config, minter, pool, metrics, gate, connections),
+          return vertx.deployVerticle(() -> new ApiVerticle(config, projects, pool, metrics, gate, connections),
               new DeploymentOptions().setInstances(config.eventLoops()));
         })
         .map(deployment -> {
@@ -104,13 +107,11 @@ public final class TokenServer {
   }
 
   /**
-   * Polls {@code APP_ID_FILE}/{@code APP_CERTIFICATE_FILE}, when configured, and puts new valid values in
-   * force in {@code credentials} (the supplier the minter reads once per token) without a restart.
+   * Polls each project's credential files ({@code APP_ID_FILE}/{@code APP_CERTIFICATE_FILE}, or those of
+   * {@code APPS_FILE}), and puts new valid values in force without a restart.
    */
-  public void watchCredentials(CredentialsHolder credentials) {
-    if (config.credentialFiles().watching()) {
-      CredentialFileWatcher.start(vertx, ProjectsConfig.SINGLE, config.credentialFiles(), credentials, registry);
-    }
+  public void watchCredentials(Projects projects) {
+    projects.watch(vertx, registry);
   }
 
   /** Requests the start-up warm-up answered on its throwaway copy of the server (0 when it is off). */

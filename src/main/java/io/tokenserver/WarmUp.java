@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenserver.auth.CallerGate;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.OpenConnections;
+import io.tokenserver.credentials.Projects;
 import io.tokenserver.http.ApiVerticle;
 import io.tokenserver.metrics.MetricsSetup;
 import io.tokenserver.metrics.TokenMetrics;
@@ -84,7 +85,8 @@ final class WarmUp {
     AtomicLong answered = new AtomicLong();
     return CallerGate.create(vertx, throwaway, registry)
         .compose(gate -> {
-          ApiVerticle api = new ApiVerticle(throwaway, minter, pool, metrics, gate, OpenConnections.of(throwaway));
+          ApiVerticle api = new ApiVerticle(throwaway, Projects.single(throwaway.projects(), minter), pool, metrics,
+              gate, OpenConnections.of(throwaway));
           return vertx.deployVerticle(api).map(ignored -> api.actualPort());
         })
         .compose(port -> drive(vertx, port, deadline))

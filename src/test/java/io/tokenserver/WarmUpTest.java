@@ -32,14 +32,14 @@ class WarmUpTest {
 
       String before = server.management("/metrics").bodyAsString();
       assertThat(before).doesNotContain("vertx_http_server_requests_total{");
-      assertThat(before).contains("tokens_issued_total{kind=\"rtc\"} 0.0", "token_signing_seconds_count 0");
+      assertThat(before).contains("tokens_issued_total{kind=\"rtc\",project=\"default\"} 0.0", "token_signing_seconds_count 0");
 
       HttpResponse<Buffer> response = server.get("/rtc/stage/publisher/uid/42");
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(VerifiedToken.verify(response.bodyAsJsonObject().getString("rtcToken")).rtc().channelName)
           .isEqualTo("stage");
       PrometheusText after = new PrometheusText(server.management("/metrics").bodyAsString());
-      assertThat(after.value("tokens_issued_total{kind=\"rtc\"}")).isEqualTo(1.0);
+      assertThat(after.value("tokens_issued_total{kind=\"rtc\",project=\"default\"}")).isEqualTo(1.0);
     }
   }
 

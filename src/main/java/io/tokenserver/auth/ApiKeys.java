@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The configured API keys, matched in constant time: both sides are hashed to SHA-256 first so the
@@ -25,30 +26,37 @@ public final class ApiKeys {
   private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
 
   private final byte[][] digests;
+  private final List<Set<String>> projects;
 
-  public ApiKeys(List<String> keys) {
+  public ApiKeys(List<AuthConfig.ApiKey> keys) {
     digests = new byte[keys.size()][];
+    projects = keys.stream().map(AuthConfig.ApiKey::projects).toList();
     for (int i = 0; i < keys.size(); i++) {
-      digests[i] = sha256(keys.get(i));
+      digests[i] = sha256(keys.get(i).key());
     }
   }
 
   /**
-   * The caller id of the matching key, or null: a short digest, not the key, and stable when other keys are
-   * added or removed (rate-limit buckets stay with their key).
+   * A presented key that matched: its caller id, a short digest (not the key, and stable when other keys are
+   * added or removed, so rate-limit buckets stay with their key), and the projects it may sign for (empty:
+   * every project).
    */
-  public String callerId(String presented) {
+  public record Match(String callerId, Set<String> projects) {
+  }
+
+  /** The matching key, or null. */
+  public Match match(String presented) {
     if (presented == null) {
       return null;
     }
     byte[] digest = sha256(presented);
-    byte[] match = null;
-    for (byte[] candidate : digests) {
-      if (MessageDigest.isEqual(candidate, digest)) {
-        match = candidate;
+    int match = -1;
+    for (int i = 0; i < digests.length; i++) {
+      if (MessageDigest.isEqual(digests[i], digest)) {
+        match = i;
       }
     }
-    return match == null ? null : HexFormat.of().formatHex(match, 0, 6);
+    return match < 0 ? null : new Match(HexFormat.of().formatHex(digests[match], 0, 6), projects.get(match));
   }
 
   int size() {
@@ -56,7 +64,7 @@ public final class ApiKeys {
   }
 
   private boolean sameKeys(ApiKeys other) {
-    return Arrays.deepEquals(digests, other.digests);
+    return Arrays.deepEquals(digests, other.digests) && projects.equals(other.projects);
   }
 
   private static byte[] sha256(String text) {
@@ -81,19 +89,22 @@ public final class ApiKeys {
 
     private final Vertx vertx;
     private final AuthConfig auth;
+    private final Set<String> projectNames;
     private volatile ApiKeys keys;
     private boolean reading;
     private String lastFailure;
 
-    private InForce(Vertx vertx, AuthConfig auth, ApiKeys keys) {
+    private InForce(Vertx vertx, AuthConfig auth, Set<String> projectNames, ApiKeys keys) {
       this.vertx = vertx;
       this.auth = auth;
+      this.projectNames = projectNames;
       this.keys = keys;
     }
 
-    static Future<InForce> load(Vertx vertx, AuthConfig auth, Duration interval) {
-      return vertx.executeBlocking(() -> new ApiKeys(auth.currentApiKeys())).map(keys -> {
-        InForce inForce = new InForce(vertx, auth, keys);
+    /** {@code projectNames}: the configured projects, which a key in the file may be bound to. */
+    static Future<InForce> load(Vertx vertx, AuthConfig auth, Set<String> projectNames, Duration interval) {
+      return vertx.executeBlocking(() -> new ApiKeys(auth.currentApiKeys(projectNames))).map(keys -> {
+        InForce inForce = new InForce(vertx, auth, projectNames, keys);
         if (auth.apiKeysFile() != null) {
           vertx.setPeriodic(interval.toMillis(), id -> inForce.reload());
         }
@@ -110,7 +121,7 @@ public final class ApiKeys {
         return;
       }
       reading = true;
-      vertx.executeBlocking(() -> new ApiKeys(auth.currentApiKeys())).onComplete(read -> {
+      vertx.executeBlocking(() -> new ApiKeys(auth.currentApiKeys(projectNames))).onComplete(read -> {
         reading = false;
         if (read.succeeded()) {
           lastFailure = null;

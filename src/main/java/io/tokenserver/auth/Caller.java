@@ -6,6 +6,7 @@ import io.tokenserver.token.TokenRequest;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Who is asking, once authenticated: the key its rate limit is counted under, and what it may mint.
@@ -21,14 +22,17 @@ public final class Caller {
   private final boolean chatAppTokens;
   /** The longest a token minted for this caller may live, in seconds, or 0 for no bound. */
   private final long maxExpirySeconds;
+  /** The projects this caller may have tokens signed for; null for every project. */
+  private final Set<String> projects;
 
   private Caller(String rateLimitKey, Map<String, Object> claims, AccessRules rules, boolean chatAppTokens,
-      long maxExpirySeconds) {
+      long maxExpirySeconds, Set<String> projects) {
     this.rateLimitKey = rateLimitKey;
     this.claims = claims;
     this.rules = rules;
     this.chatAppTokens = chatAppTokens;
     this.maxExpirySeconds = maxExpirySeconds;
+    this.projects = projects == null ? null : Set.copyOf(projects);
   }
 
   /**
@@ -36,12 +40,17 @@ public final class Caller {
    * admin rights over the Chat REST API, unless {@code chatAppTokens} ({@code CHAT_APP_TOKENS=true}).
    */
   public static Caller anonymous(String clientKey, boolean chatAppTokens) {
-    return new Caller("addr:" + clientKey, null, null, chatAppTokens, 0);
+    return new Caller("addr:" + clientKey, null, null, chatAppTokens, 0, null);
   }
 
   /** A holder of the API key {@code id} (a digest, never the key): a trusted backend, may mint anything. */
   public static Caller apiKey(String id) {
-    return new Caller("key:" + id, null, null, true, 0);
+    return apiKey(id, null);
+  }
+
+  /** The same, bound to {@code projects} (null or empty: every project). */
+  public static Caller apiKey(String id, Set<String> projects) {
+    return new Caller("key:" + id, null, null, true, 0, projects == null || projects.isEmpty() ? null : projects);
   }
 
   /**
@@ -51,13 +60,29 @@ public final class Caller {
    */
   public static Caller jwt(String subject, Map<String, Object> claims, AccessRules rules, long exp,
       int maxLifetimeSeconds, long nowSeconds) {
+    return jwt(subject, claims, rules, exp, maxLifetimeSeconds, nowSeconds, null);
+  }
+
+  /** The same, limited to {@code projects} (from {@code JWT_PROJECT_CLAIM}; null: every project). */
+  public static Caller jwt(String subject, Map<String, Object> claims, AccessRules rules, long exp,
+      int maxLifetimeSeconds, long nowSeconds, Set<String> projects) {
     long bound = maxLifetimeSeconds > 0 ? Math.min(exp, nowSeconds + maxLifetimeSeconds) : exp;
     return new Caller("sub:" + subject, Collections.unmodifiableMap(new HashMap<>(claims)), rules, false,
-        Math.max(1, bound - nowSeconds));
+        Math.max(1, bound - nowSeconds), projects);
   }
 
   public String rateLimitKey() {
     return rateLimitKey;
+  }
+
+  /** True when this caller may have tokens signed for {@code project}. */
+  public boolean mayUse(String project) {
+    return projects == null || projects.contains(project);
+  }
+
+  /** The one project this caller may use, or null when it may use several (or every one). */
+  public String onlyProject() {
+    return projects != null && projects.size() == 1 ? projects.iterator().next() : null;
   }
 
   /** Null when this caller may mint {@code request}; otherwise why not (a 403 message naming the rule). */

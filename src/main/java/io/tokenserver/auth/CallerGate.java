@@ -17,12 +17,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -59,6 +62,7 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
   private final LongAdder limited = new LongAdder();
   private final boolean chatAppTokensForAll;
   private final int jwtMaxTokenLifetime;
+  private final String projectClaim;
   /** The caller of every request when nothing is checked: no per-request work. */
   private final Caller unlimitedAnonymous;
 
@@ -70,6 +74,7 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
     this.rules = new AccessRules(auth.uidClaim(), auth.channelsClaim(), auth.publisherClaim());
     this.chatAppTokensForAll = auth.chatAppTokens();
     this.jwtMaxTokenLifetime = auth.jwtMaxTokenLifetimeSeconds();
+    this.projectClaim = auth.projectClaim();
     this.limiter = limiter;
     this.proxies = rateLimit.trustedProxies();
     this.unlimitedAnonymous = Caller.anonymous("any", chatAppTokensForAll);
@@ -96,7 +101,8 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
       LOG.warn(warning);
     }
     Future<ApiKeys.InForce> apiKeys = auth.mode() == AuthConfig.Mode.API_KEY
-        ? ApiKeys.InForce.load(vertx, auth, config.credentialFiles().reloadInterval())
+        ? ApiKeys.InForce.load(vertx, auth, config.projects().projects().keySet(),
+            config.credentialFiles().reloadInterval())
         : Future.succeededFuture(null);
     Future<JwtVerifier> jwt = auth.mode() == AuthConfig.Mode.JWT
         ? JwtVerifier.create(vertx, auth)
@@ -130,12 +136,12 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
     switch (mode) {
       case API_KEY -> {
         String key = presentedKey(request);
-        String id = apiKeys.get().callerId(key);
-        if (id == null) {
+        ApiKeys.Match match = apiKeys.get().match(key);
+        if (match == null) {
           refuse(ctx, key == null ? "missing credentials: send Authorization: Bearer <key> or X-API-Key"
               : "invalid API key", key != null, false);
         } else {
-          admit(ctx, Caller.apiKey(id));
+          admit(ctx, Caller.apiKey(match.callerId(), match.projects()));
         }
       }
       case JWT -> {
@@ -184,7 +190,24 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
     String key = subject instanceof String || subject instanceof Number ? subject.toString()
         : "addr:" + clientKey(ctx.request());
     long exp = claims.getLong("exp");
-    return Caller.jwt(key, claims.getMap(), rules, exp, jwtMaxTokenLifetime, System.currentTimeMillis() / 1000);
+    return Caller.jwt(key, claims.getMap(), rules, exp, jwtMaxTokenLifetime, System.currentTimeMillis() / 1000,
+        projectClaim == null ? null : projects(claims.getValue(projectClaim)));
+  }
+
+  /** The project names a JWT claim grants: one string or a list of strings; anything else grants none. */
+  private static Set<String> projects(Object claim) {
+    if (claim instanceof String name) {
+      return Set.of(name);
+    }
+    Set<String> names = new HashSet<>();
+    if (claim instanceof JsonArray list) {
+      for (Object name : list) {
+        if (name instanceof String text) {
+          names.add(text);
+        }
+      }
+    }
+    return names;
   }
 
   private void admit(RoutingContext ctx, Caller caller) {

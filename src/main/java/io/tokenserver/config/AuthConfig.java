@@ -9,7 +9,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Who may call the token routes ({@code AUTH_MODE}) and how callers prove it. Secrets (API keys, the JWT
@@ -19,6 +21,8 @@ import java.util.List;
  * @param apiKeysFile {@code API_KEYS_FILE}, re-read while running so a removed key stops working, or null
  * @param jwks a JWKS document read from a file, or null
  * @param jwksUrl a JWKS document's https address (http only on loopback), fetched at startup and refreshed, or null
+ * @param projectClaim {@code JWT_PROJECT_CLAIM}: the claim naming the project(s) a JWT caller may use, or null
+ *     when every project may be used
  * @param chatAppTokens {@code CHAT_APP_TOKENS}: Chat app tokens for every caller; when false only API-key callers
  * @param jwtMaxTokenLifetimeSeconds {@code JWT_MAX_TOKEN_LIFETIME}: the longest a token minted for a JWT caller
  *     lives; 0 means the JWT's own remaining lifetime
@@ -38,6 +42,7 @@ public record AuthConfig(
     String uidClaim,
     String channelsClaim,
     String publisherClaim,
+    String projectClaim,
     int jwtLeewaySeconds,
     boolean chatAppTokens,
     int jwtMaxTokenLifetimeSeconds,
@@ -58,7 +63,8 @@ public record AuthConfig(
 
   /** No caller authentication: the drop-in default. */
   public static AuthConfig none() {
-    return new AuthConfig(Mode.NONE, List.of(), null, null, null, null, null, null, List.of(), "sub", null, null, 0, false,
+    return new AuthConfig(Mode.NONE, List.of(), null, null, null, null, null, null, List.of(), "sub", null, null, null,
+        0, false,
         0, 0);
   }
 
@@ -69,9 +75,6 @@ public record AuthConfig(
     List<String> apiKeys = mode == Mode.API_KEY ? in.list("API_KEYS") : List.of();
     Path apiKeysFile = mode == Mode.API_KEY && in.optionalText("API_KEYS_FILE") != null
         ? Path.of(in.optionalText("API_KEYS_FILE")) : null;
-    if (mode == Mode.API_KEY) {
-      apiKeys(apiKeys, apiKeysFile == null ? null : CredentialFiles.read("API_KEYS_FILE", apiKeysFile));
-    }
 
     String secret = null;
     String pem = null;
@@ -113,7 +116,7 @@ public record AuthConfig(
     int maxLifetime = in.integer("JWT_MAX_TOKEN_LIFETIME", 0, ServerConfig.AGORA_MAX_EXPIRY_SECONDS);
     return new AuthConfig(mode, apiKeys, apiKeysFile, secret, pem, jwks, jwksUrl, in.optionalText("JWT_ISSUER"),
         in.list("JWT_AUDIENCE"), uidClaim, in.optionalText("JWT_CHANNELS_CLAIM"),
-        in.optionalText("JWT_PUBLISHER_CLAIM"), leeway, in.bool("CHAT_APP_TOKENS"), maxLifetime,
+        in.optionalText("JWT_PUBLISHER_CLAIM"), in.optionalText("JWT_PROJECT_CLAIM"), leeway, in.bool("CHAT_APP_TOKENS"), maxLifetime,
         in.integer("JWT_CACHE_MAX_AGE_SECONDS", 0, MAX_JWT_CACHE_AGE_SECONDS));
   }
 
@@ -179,24 +182,54 @@ public record AuthConfig(
   }
 
   /**
-   * The keys of {@code API_KEYS} ({@code inline}) and of the content of {@code API_KEYS_FILE} ({@code fileContent},
-   * or null), checked: at least one, each long enough and printable. Messages never quote a key.
+   * An API key and the projects it may sign for; an empty set means every project.
    */
-  private static List<String> apiKeys(List<String> inline, String fileContent) {
-    List<String> keys = new ArrayList<>(inline);
+  public record ApiKey(String key, Set<String> projects) {
+
+    public ApiKey {
+      projects = Set.copyOf(projects);
+    }
+
+    @Override
+    public String toString() {
+      return "ApiKey[projects=" + projects + "]"; // never the key
+    }
+  }
+
+  /**
+   * The keys of {@code API_KEYS} ({@code inline}, for every project) and of the content of {@code API_KEYS_FILE}
+   * ({@code fileContent}, or null): one key a line, optionally followed by the projects it is bound to
+   * ({@code KEY eu,us}). Checked: at least one key, each long enough and printable, and bound only to projects
+   * that {@code projectNames} holds. Messages never quote a key.
+   */
+  private static List<ApiKey> apiKeys(List<String> inline, String fileContent, Set<String> projectNames) {
+    List<ApiKey> keys = new ArrayList<>();
+    inline.forEach(key -> keys.add(new ApiKey(key, Set.of())));
     if (fileContent != null) {
       for (String line : fileContent.split("\n")) {
-        String key = line.trim();
-        if (!key.isEmpty() && !key.startsWith("#")) {
-          keys.add(key);
+        String entry = line.trim();
+        if (entry.isEmpty() || entry.startsWith("#")) {
+          continue;
         }
+        String[] parts = entry.split("\\s+");
+        if (parts.length > 2) {
+          throw new ConfigException("API_KEYS_FILE", "lines must be a key, optionally followed by its projects (KEY eu,us)");
+        }
+        Set<String> projects = parts.length == 1 ? Set.of()
+            : Set.copyOf(Arrays.stream(parts[1].split(",")).map(String::trim).filter(p -> !p.isEmpty()).toList());
+        for (String project : projects) {
+          if (!projectNames.contains(project)) {
+            throw new ConfigException("API_KEYS_FILE", "binds a key to a project that is not configured");
+          }
+        }
+        keys.add(new ApiKey(parts[0], projects));
       }
     }
     if (keys.isEmpty()) {
       throw new ConfigException("API_KEYS", "must name at least one key (or API_KEYS_FILE) when AUTH_MODE is api-key");
     }
-    for (String key : keys) {
-      if (key.length() < MIN_API_KEY_LENGTH || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+    for (ApiKey key : keys) {
+      if (key.key().length() < MIN_API_KEY_LENGTH || !key.key().chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
         throw new ConfigException("API_KEYS", "each key must be at least " + MIN_API_KEY_LENGTH
             + " printable ASCII characters without spaces or commas");
       }
@@ -205,11 +238,19 @@ public record AuthConfig(
   }
 
   /**
-   * Every API key in force now: {@code API_KEYS} plus the current content of {@code API_KEYS_FILE}, checked.
-   * Reads the file: not on an event loop.
+   * Every API key in force now: {@code API_KEYS} plus the current content of {@code API_KEYS_FILE}, checked
+   * against the configured {@code projectNames}. Reads the file: not on an event loop.
    */
-  public List<String> currentApiKeys() {
-    return apiKeys(apiKeys, apiKeysFile == null ? null : CredentialFiles.read("API_KEYS_FILE", apiKeysFile));
+  public List<ApiKey> currentApiKeys(Set<String> projectNames) {
+    return apiKeys(apiKeys, apiKeysFile == null ? null : CredentialFiles.read("API_KEYS_FILE", apiKeysFile),
+        projectNames);
+  }
+
+  /** Checks the API keys at startup, once the projects are known. */
+  void checkApiKeys(Set<String> projectNames) {
+    if (mode == Mode.API_KEY) {
+      currentApiKeys(projectNames);
+    }
   }
 
   /** Secrets are taken as written: no trimming of what may be part of the value. */
@@ -222,6 +263,6 @@ public record AuthConfig(
   public String toString() {
     return "AuthConfig[mode=" + mode + ", apiKeys=" + apiKeys.size() + " (redacted), jwtIssuer=" + jwtIssuer
         + ", jwtAudience=" + jwtAudience + ", uidClaim=" + uidClaim + ", channelsClaim=" + channelsClaim
-        + ", publisherClaim=" + publisherClaim + ", chatAppTokens=" + chatAppTokens + "]";
+        + ", publisherClaim=" + publisherClaim + ", projectClaim=" + projectClaim + ", chatAppTokens=" + chatAppTokens + "]";
   }
 }

@@ -39,7 +39,9 @@ public record ServerConfig(
     CredentialFiles credentialFiles,
     ProtocolLimits protocolLimits,
     /* how long the start-up warm-up drives a throwaway copy of the server before readiness; zero skips it */
-    Duration warmUp) {
+    Duration warmUp,
+    /* the Agora projects signed for: one, "default", from APP_ID/APP_CERTIFICATE, or those of APPS_FILE */
+    ProjectsConfig projects) {
 
   /** Agora rejects any token that lives longer than 24 hours. */
   public static final int AGORA_MAX_EXPIRY_SECONDS = 86_400;
@@ -71,9 +73,18 @@ public record ServerConfig(
     Reader in = new Reader(values);
     int maxExpiry = in.integer("TOKEN_MAX_EXPIRY", 1, AGORA_MAX_EXPIRY_SECONDS);
     int processors = Runtime.getRuntime().availableProcessors();
+    CredentialFiles credentialFiles = CredentialFiles.from(in);
+    String appsFile = in.optionalText("APPS_FILE");
+    ProjectsConfig projects = appsFile != null
+        ? ProjectsConfig.fromFile(Path.of(appsFile), credentialFiles.reloadInterval())
+        : ProjectsConfig.single(new AppCredentials(in.hex32OrFile("APP_ID", "APP_ID_FILE"),
+            in.hex32OrFile("APP_CERTIFICATE", "APP_CERTIFICATE_FILE")), credentialFiles);
+    AppCredentials first = projects.projects().values().iterator().next().credentials();
+    AuthConfig auth = AuthConfig.from(in);
+    auth.checkApiKeys(projects.projects().keySet());
     return new ServerConfig(
-        in.hex32OrFile("APP_ID", "APP_ID_FILE"),
-        in.hex32OrFile("APP_CERTIFICATE", "APP_CERTIFICATE_FILE"),
+        first.appId(),
+        first.appCertificate(),
         in.bool("DEMO"),
         in.text("HOST"),
         in.integer("PORT", 1, 65_535),
@@ -87,11 +98,12 @@ public record ServerConfig(
         Duration.ofSeconds(in.integer("DRAIN_TIMEOUT_SECONDS", 0, 3600)),
         in.bool("ACCESS_LOG"),
         in.bool("HTTP_METRICS"),
-        AuthConfig.from(in),
+        auth,
         RateLimitConfig.from(in),
-        CredentialFiles.from(in),
+        credentialFiles,
         ProtocolLimits.from(in),
-        Duration.ofSeconds(in.integer("WARMUP_SECONDS", 0, 60)));
+        Duration.ofSeconds(in.integer("WARMUP_SECONDS", 0, 60)),
+        projects);
   }
 
   /**
@@ -101,7 +113,8 @@ public record ServerConfig(
   public ServerConfig forWarmUp() {
     return new ServerConfig(appId, appCertificate, demo, "127.0.0.1", 0, 0, corsAllowOrigins,
         defaultExpirySeconds, maxExpirySeconds, signingPoolSize, signingMaxPending, 1, drainTimeout, false,
-        httpMetrics, AuthConfig.none(), RateLimitConfig.off(), CredentialFiles.none(), protocolLimits, Duration.ZERO);
+        httpMetrics, AuthConfig.none(), RateLimitConfig.off(), CredentialFiles.none(), protocolLimits, Duration.ZERO,
+        ProjectsConfig.single(new AppCredentials(appId, appCertificate), CredentialFiles.none()));
   }
 
   /** Reads one typed value per key: files give JSON numbers and booleans, env and sysprops give strings. */

@@ -4,12 +4,12 @@ import io.tokenserver.auth.CallerGate;
 import io.tokenserver.config.ProtocolLimits;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.ConnectionGuard;
+import io.tokenserver.credentials.Projects;
 import io.tokenserver.connection.InvalidRequests;
 import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
 import io.tokenserver.token.ExpiryPolicy;
-import io.tokenserver.token.TokenMinter;
 import io.tokenserver.token.TokenRequestParser;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 public final class ApiVerticle extends VerticleBase {
 
   private final ServerConfig config;
-  private final TokenMinter minter;
+  private final Projects projects;
   private final SigningPool pool;
   private final TokenMetrics metrics;
   private final CallerGate gate;
@@ -32,10 +32,10 @@ public final class ApiVerticle extends VerticleBase {
   private ConnectionGuard guard;
 
   /** {@code gate} and {@code openConnections} are shared by every instance of the process. */
-  public ApiVerticle(ServerConfig config, TokenMinter minter, SigningPool pool, TokenMetrics metrics,
+  public ApiVerticle(ServerConfig config, Projects projects, SigningPool pool, TokenMetrics metrics,
       CallerGate gate, OpenConnections openConnections) {
     this.config = config;
-    this.minter = minter;
+    this.projects = projects;
     this.pool = pool;
     this.metrics = metrics;
     this.gate = gate;
@@ -46,7 +46,7 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     TokenRequestParser parser = new TokenRequestParser(
         new ExpiryPolicy(config.defaultExpirySeconds(), config.maxExpirySeconds()));
-    Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, minter, pool.batcher(context), metrics),
+    Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, projects, pool.batcher(context), metrics),
         gate);
     ProtocolLimits limits = config.protocolLimits();
     guard = new ConnectionGuard(vertx, limits, openConnections, Responses.NO_CACHE);

@@ -2,6 +2,7 @@ package io.tokenserver.http;
 
 import io.tokenserver.auth.Caller;
 import io.tokenserver.auth.CallerGate;
+import io.tokenserver.credentials.Projects;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
 import io.tokenserver.token.InvalidTokenRequestException;
@@ -9,6 +10,7 @@ import io.tokenserver.token.TokenMinter;
 import io.tokenserver.token.TokenRequest;
 import io.tokenserver.token.TokenRequestParser;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -27,15 +29,16 @@ final class TokenHandlers {
   private static final Logger LOG = LoggerFactory.getLogger(TokenHandlers.class);
   private static final Buffer PONG = Buffer.buffer("{\"message\":\"pong\"}");
 
+  private static final CharSequence PROJECT_HEADER = HttpHeaders.createOptimized("X-Agora-Project");
+
   private final TokenRequestParser parser;
-  private final TokenMinter minter;
+  private final Projects projects;
   private final SigningPool.Batcher signing;
   private final TokenMetrics metrics;
 
-  TokenHandlers(TokenRequestParser parser, TokenMinter minter, SigningPool.Batcher signing,
-      TokenMetrics metrics) {
+  TokenHandlers(TokenRequestParser parser, Projects projects, SigningPool.Batcher signing, TokenMetrics metrics) {
     this.parser = parser;
-    this.minter = minter;
+    this.projects = projects;
     this.signing = signing;
     this.metrics = metrics;
   }
@@ -151,9 +154,46 @@ final class TokenHandlers {
     Responses.error(ctx.response(), 400, message);
   }
 
+  /**
+   * The project to sign for: the one the path ({@code /projects/:project/…}) or the {@code X-Agora-Project}
+   * header names, else the caller's only project, else the default one. Null when answered: 400 when none or
+   * an unknown one is named, 403 when the caller may not use it.
+   */
+  private Projects.Project project(RoutingContext ctx) {
+    Caller caller = CallerGate.caller(ctx);
+    String named = ctx.pathParam("project");
+    if (named == null) {
+      named = ctx.request().getHeader(PROJECT_HEADER);
+    }
+    Projects.Project project;
+    if (named != null) {
+      project = projects.get(named);
+      if (project == null) {
+        rejectInput(ctx, "project", "project must be one of the configured projects");
+        return null;
+      }
+    } else {
+      project = caller.onlyProject() != null ? projects.get(caller.onlyProject()) : projects.defaultProject();
+      if (project == null) {
+        rejectInput(ctx, "project", "project is required: send X-Agora-Project or use /projects/:project/...");
+        return null;
+      }
+    }
+    if (!caller.mayUse(project.name())) {
+      metrics.error("forbidden");
+      Responses.error(ctx.response(), 403, "project is not allowed for this caller");
+      return null;
+    }
+    return project;
+  }
+
   /** Hands the request to this event loop's signing batch, or answers 503 at once when the pool is saturated. */
   private void sign(RoutingContext ctx, TokenRequest first, TokenRequest second, String field) {
-    if (!signing.submit(new Signing(ctx, first, second, field))) {
+    Projects.Project project = project(ctx);
+    if (project == null) {
+      return;
+    }
+    if (!signing.submit(new Signing(ctx, project, first, second, field))) {
       metrics.error("saturated");
       ctx.response().putHeader(Responses.RETRY_AFTER, Responses.ONE_SECOND);
       Responses.error(ctx.response(), 503, "the server is busy, retry shortly");
@@ -168,14 +208,16 @@ final class TokenHandlers {
   private final class Signing implements SigningPool.Job {
 
     private final RoutingContext ctx;
+    private final Projects.Project project;
     private final TokenRequest first;
     private final TokenRequest second;
     private final String field;
     private Buffer body;
     private RuntimeException failure;
 
-    Signing(RoutingContext ctx, TokenRequest first, TokenRequest second, String field) {
+    Signing(RoutingContext ctx, Projects.Project project, TokenRequest first, TokenRequest second, String field) {
       this.ctx = ctx;
+      this.project = project;
       this.first = first;
       this.second = second;
       this.field = field;
@@ -185,6 +227,7 @@ final class TokenHandlers {
     public void sign() {
       long start = System.nanoTime();
       try {
+        TokenMinter minter = project.minter();
         String token = minter.mint(first);
         body = second == null ? Responses.tokenBody(field, token)
             : Responses.tokenBody("rtcToken", token, "rtmToken", minter.mint(second));
@@ -198,9 +241,9 @@ final class TokenHandlers {
     @Override
     public void complete() {
       if (failure == null) {
-        metrics.issued(first.kind());
+        metrics.issued(first.kind(), project.name());
         if (second != null) {
-          metrics.issued(second.kind());
+          metrics.issued(second.kind(), project.name());
         }
         Responses.json(ctx.response(), 200, body);
       } else {

@@ -7,8 +7,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tokenserver.signing.SigningPool;
 
+import io.tokenserver.config.ProjectsConfig;
+
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -17,18 +22,29 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TokenMetrics {
 
+  private static final List<String> KINDS = List.of("rtc", "rtm", "chat");
+
   private final MeterRegistry registry;
-  private final Counter rtcIssued;
-  private final Counter rtmIssued;
-  private final Counter chatIssued;
+  /** By project, then kind: every counter resolved once, at start. */
+  private final Map<String, Map<String, Counter>> issued = new HashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
   private final Timer signing;
 
+  /** Meters for the single project {@code default}. */
   public TokenMetrics(MeterRegistry registry) {
+    this(registry, Set.of(ProjectsConfig.SINGLE));
+  }
+
+  /** {@code projects}: the configured project names, the only values of the {@code project} label. */
+  public TokenMetrics(MeterRegistry registry, Set<String> projects) {
     this.registry = registry;
-    this.rtcIssued = issuedCounter("rtc");
-    this.rtmIssued = issuedCounter("rtm");
-    this.chatIssued = issuedCounter("chat");
+    for (String project : projects) {
+      Map<String, Counter> byKind = new HashMap<>();
+      for (String kind : KINDS) {
+        byKind.put(kind, issuedCounter(kind, project));
+      }
+      issued.put(project, byKind);
+    }
     this.signing = Timer.builder("token.signing")
         .description("Time spent minting one token inside the signing pool")
         .serviceLevelObjectives(MetricsSetup.LATENCY_BUCKETS)
@@ -46,13 +62,9 @@ public final class TokenMetrics {
         .register(registry);
   }
 
-  /** One more token of {@code kind} ("rtc", "rtm" or "chat"); the counters are resolved once, at start. */
-  public void issued(String kind) {
-    switch (kind) {
-      case "rtc" -> rtcIssued.increment();
-      case "rtm" -> rtmIssued.increment();
-      default -> chatIssued.increment();
-    }
+  /** One more token of {@code kind} ("rtc", "rtm" or "chat") signed for the configured {@code project}. */
+  public void issued(String kind, String project) {
+    issued.get(project).get(kind).increment();
   }
 
   /** {@code reason} must come from a bounded set: a request field name, "saturated" or "internal". */
@@ -67,10 +79,11 @@ public final class TokenMetrics {
     return signing;
   }
 
-  private Counter issuedCounter(String kind) {
+  private Counter issuedCounter(String kind, String project) {
     return Counter.builder("tokens.issued")
-        .description("Tokens minted, by kind")
+        .description("Tokens minted, by kind and project")
         .tag("kind", kind)
+        .tag("project", project)
         .register(registry);
   }
 }

@@ -2,30 +2,49 @@ package io.tokenserver.auth;
 
 import org.junit.jupiter.api.Test;
 
+import io.tokenserver.config.AuthConfig;
+
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ApiKeysTest {
 
-  private final ApiKeys keys = new ApiKeys(List.of("first-key-0123456789", "second-key-0123456789"));
+  private final ApiKeys keys = new ApiKeys(List.of(key("first-key-0123456789"), key("second-key-0123456789")));
+
+  private static AuthConfig.ApiKey key(String key) {
+    return new AuthConfig.ApiKey(key, Set.of());
+  }
+
+  private String id(String presented) {
+    ApiKeys.Match match = keys.match(presented);
+    return match == null ? null : match.callerId();
+  }
 
   @Test
   void eachConfiguredKeyHasItsOwnStableCallerIdThatIsNotTheKey() {
-    String first = keys.callerId("first-key-0123456789");
-    String second = keys.callerId("second-key-0123456789");
+    String first = id("first-key-0123456789");
+    String second = id("second-key-0123456789");
     assertThat(first).isNotNull().hasSize(12).isNotEqualTo(second).doesNotContain("first");
     // Removing or adding other keys leaves a key's id, and so its rate-limit bucket, as it was.
-    assertThat(new ApiKeys(List.of("second-key-0123456789")).callerId("second-key-0123456789")).isEqualTo(second);
+    assertThat(new ApiKeys(List.of(key("second-key-0123456789"))).match("second-key-0123456789").callerId())
+        .isEqualTo(second);
   }
 
   @Test
   void anythingElseIsNotAKey() {
-    assertThat(keys.callerId(null)).isNull();
-    assertThat(keys.callerId("")).isNull();
-    assertThat(keys.callerId("first-key-012345678")).as("a prefix").isNull();
-    assertThat(keys.callerId("first-key-01234567890")).as("a longer value").isNull();
-    assertThat(keys.callerId("FIRST-KEY-0123456789")).as("case matters").isNull();
+    assertThat(id(null)).isNull();
+    assertThat(id("")).isNull();
+    assertThat(id("first-key-012345678")).as("a prefix").isNull();
+    assertThat(id("first-key-01234567890")).as("a longer value").isNull();
+    assertThat(id("FIRST-KEY-0123456789")).as("case matters").isNull();
+  }
+
+  @Test
+  void aKeyCarriesTheProjectsItIsBoundTo() {
+    ApiKeys bound = new ApiKeys(List.of(new AuthConfig.ApiKey("eu-key-0123456789abcdef", Set.of("eu"))));
+    assertThat(bound.match("eu-key-0123456789abcdef").projects()).containsExactly("eu");
   }
 
   @Test

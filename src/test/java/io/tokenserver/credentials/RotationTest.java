@@ -68,11 +68,10 @@ class RotationTest {
         .put("CREDENTIALS_RELOAD_INTERVAL_MS", 50);
     ServerConfig config = ServerConfig.from(values);
     assertThat(config.appCertificate()).as("read from the file at startup").isEqualTo(CERT_A);
-    CredentialsHolder credentials = new CredentialsHolder(
-        new io.tokenserver.token.AppCredentials(config.appId(), config.appCertificate()));
+    Projects projects = Projects.of(config.projects());
 
-    try (RunningServer server = RunningServer.start(config, new AccessToken2Minter(credentials))) {
-      server.server.watchCredentials(credentials);
+    try (RunningServer server = RunningServer.start(config, projects)) {
+      server.server.watchCredentials(projects);
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicInteger responses = new AtomicInteger();
       Map<Integer, AtomicInteger> perCertificate = new ConcurrentHashMap<>();
@@ -127,7 +126,7 @@ class RotationTest {
       assertThat(failures).isEmpty();
       assertThat(responses.get()).isGreaterThan(100);
       assertThat(perCertificate.keySet()).containsExactlyInAnyOrder(0, 1, 2);
-      assertThat(credentials.get().appCertificate()).isEqualTo(CERT_C);
+      assertThat(projects.get("default").credentials().get().appCertificate()).isEqualTo(CERT_C);
       String metrics = server.management("/metrics").bodyAsString();
       assertThat(metric(metrics, "credentials_reloads_total")).isEqualTo(2);
       assertThat(metric(metrics, "credentials_reload_failures_total")).isEqualTo(1);

@@ -1,7 +1,7 @@
 package io.tokenserver.metrics;
 
 import io.tokenserver.config.ServerConfig;
-import io.tokenserver.credentials.CredentialsHolder;
+import io.tokenserver.credentials.Projects;
 import io.tokenserver.support.ExternalTool;
 import io.tokenserver.support.FakeCredentials;
 import io.tokenserver.support.PrometheusServer;
@@ -47,9 +47,9 @@ class DashboardQueriesTest {
     ServerConfig config = ServerConfig.from(TestConfig.values().put("APP_ID", "").put("APP_CERTIFICATE", "")
         .put("APP_ID_FILE", appId.toString()).put("APP_CERTIFICATE_FILE", cert.toString())
         .put("RATE_LIMIT_PER_SECOND", 1).put("RATE_LIMIT_BURST", 12));
-    CredentialsHolder credentials = new CredentialsHolder(FakeCredentials.CREDENTIALS);
-    try (RunningServer server = RunningServer.start(config, new AccessToken2Minter(credentials))) {
-      server.server.watchCredentials(credentials);
+    Projects projects = Projects.of(config.projects());
+    try (RunningServer server = RunningServer.start(config, projects)) {
+      server.server.watchCredentials(projects);
       sendMixedTraffic(server);
       System.gc(); // the GC pause meters appear with the first collection
       try (PrometheusServer prometheus = PrometheusServer.scraping(server.config.managementPort(), dir)) {

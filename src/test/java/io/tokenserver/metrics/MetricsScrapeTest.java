@@ -59,9 +59,9 @@ class MetricsScrapeTest {
 
   @Test
   void tokensIssuedCountsEachKind() {
-    assertThat(metrics.value("tokens_issued_total{kind=\"rtc\"}")).isEqualTo(4.0);
-    assertThat(metrics.value("tokens_issued_total{kind=\"rtm\"}")).isEqualTo(3.0);
-    assertThat(metrics.value("tokens_issued_total{kind=\"chat\"}")).isEqualTo(2.0);
+    assertThat(metrics.value("tokens_issued_total{kind=\"rtc\",project=\"default\"}")).isEqualTo(4.0);
+    assertThat(metrics.value("tokens_issued_total{kind=\"rtm\",project=\"default\"}")).isEqualTo(3.0);
+    assertThat(metrics.value("tokens_issued_total{kind=\"chat\",project=\"default\"}")).isEqualTo(2.0);
   }
 
   @Test
@@ -116,7 +116,7 @@ class MetricsScrapeTest {
         io.tokenserver.support.TestConfig.values().put("HTTP_METRICS", false)))) {
       assertThat(quiet.get("/rtm/a").statusCode()).isEqualTo(200);
       String scrape = quiet.management("/metrics").bodyAsString();
-      assertThat(scrape).doesNotContain("vertx_http_server").contains("tokens_issued_total{kind=\"rtm\"} 1.0");
+      assertThat(scrape).doesNotContain("vertx_http_server").contains("tokens_issued_total{kind=\"rtm\",project=\"default\"} 1.0");
     }
   }
 }

@@ -2,6 +2,7 @@ package io.tokenserver.support;
 
 import io.tokenserver.TokenServer;
 import io.tokenserver.config.ServerConfig;
+import io.tokenserver.credentials.Projects;
 import io.tokenserver.token.AccessToken2Minter;
 import io.tokenserver.token.TokenMinter;
 import io.vertx.core.Vertx;
@@ -79,6 +80,15 @@ public final class RunningServer implements AutoCloseable, BeforeAllCallback, Af
 
   public static RunningServer start(ServerConfig config, TokenMinter minter) {
     return new RunningServer(config, startServer(config, minter));
+  }
+
+  /** Each project of {@code config} signing with its own credentials. */
+  public static RunningServer start(ServerConfig config, Projects projects) {
+    try {
+      return new RunningServer(config, TokenServer.start(config, projects).await(20, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      throw new IllegalStateException("server did not start", e);
+    }
   }
 
   private static TokenServer startServer(ServerConfig config, TokenMinter minter) {
