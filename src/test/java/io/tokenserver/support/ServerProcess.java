@@ -54,8 +54,9 @@ public final class ServerProcess implements AutoCloseable {
     String path = System.getenv("PATH");
     builder.environment().clear();
     builder.environment().put("PATH", path == null ? "/usr/bin:/bin" : path);
-    // No seconds of JIT warm-up per started process, unless a test asks for it.
+    // No seconds of JIT warm-up per started process, nor of answering on after SIGTERM, unless a test asks for them.
     builder.environment().put("WARMUP_SECONDS", "0");
+    builder.environment().put("DRAIN_DELAY_SECONDS", "0");
     builder.environment().putAll(env);
     try {
       return new ServerProcess(builder.start());
