@@ -150,8 +150,9 @@ public final class TokenServer {
    * (bounded by the drain timeout), and everything closes.
    */
   public CompletableFuture<Void> shutdown() {
-    started = false;
+    // In this order: whoever sees readiness down also gets Connection: close on every answer.
     apis.forEach(ApiVerticle::startDraining);
+    started = false;
     Future<Void> drained = apiDeployment == null ? Future.succeededFuture()
         : drainDelay().compose(ignored -> vertx.undeploy(apiDeployment));
     // Close Vert.x from a thread of its own: a future of the closing instance cannot complete on its loops.
