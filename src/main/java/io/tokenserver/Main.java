@@ -61,7 +61,7 @@ public final class Main {
   private static void installDrainOnSignals(CompletableFuture<TokenServer> started, ServerConfig config) {
     AtomicBoolean draining = new AtomicBoolean();
     Runnable drainAndExit = () -> {
-      LOG.info("shutdown signal: readiness down, answering {} s more, then draining for at most {} s",
+      LOG.info("shutdown signal: readiness turns 503, answering {} s more, then draining for at most {} s",
           config.drainDelay().toSeconds(), config.drainTimeout().toSeconds());
       try {
         TokenServer server = started.get(startTimeout(config).toMillis(), TimeUnit.MILLISECONDS);

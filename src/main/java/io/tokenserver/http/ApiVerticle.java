@@ -63,9 +63,11 @@ public final class ApiVerticle extends VerticleBase {
             return;
           }
           if (draining) {
-            // This answer ends its kept-alive connection, in Vert.x's graceful way (after the answer is written).
+            // This answer ends its kept-alive connection, in Vert.x's graceful way: closed once the answer is
+            // written. Not bounded by the drain timeout alone, which applies only after the delay (stop()).
             request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-            request.connection().shutdown(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            request.connection().shutdown(config.drainDelay().plus(config.drainTimeout()).toMillis(),
+                TimeUnit.MILLISECONDS);
           }
           // Set here, not in a route, so 404/405/413 and CORS answers carry them too.
           request.response().headers().addAll(Responses.NO_CACHE);

@@ -31,9 +31,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * A rolling restart behind a real load balancer that never retries a request: HAProxy health-checks
  * {@code /health/ready} on each instance's management port ({@code inter 300ms fall 1 rise 2}, {@code retries 0},
- * no {@code retry-on}) and spreads {@code wrk} load over two server processes. Under that load each instance in
- * turn gets SIGTERM, exits, is started again on the same ports, and is back in HAProxy's rotation before the next
- * one goes. Not one request may fail: every answer a 2xx, no socket error.
+ * no {@code retry-on}) and spreads {@code wrk -t1 -c32} load over two server processes. Under that load each
+ * instance in turn gets SIGTERM, exits, is started again on the same ports, and is back in HAProxy's rotation before
+ * the next one goes; then the load stops (about 30 s in all, at most 45). Not one request may fail: every answer a
+ * 200, no socket error.
  */
 class RollingRestartTest {
 
