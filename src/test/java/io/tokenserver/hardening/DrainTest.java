@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * SIGTERM under steady keep-alive load, against Main in its own JVM. Readiness turns 503 at once; for the drain
@@ -60,18 +62,15 @@ class DrainTest {
         client.start();
         load.add(client);
       }
-      long loadDeadline = System.currentTimeMillis() + 20_000;
-      while (served.get() < 100 && System.currentTimeMillis() < loadDeadline) {
-        Thread.sleep(50);
-      }
-      assertThat(served.get()).as("load before SIGTERM").isGreaterThanOrEqualTo(100);
+      await("load before SIGTERM").atMost(Duration.ofSeconds(20)).until(() -> served.get() >= 100);
 
       // A kept-alive connection that says nothing after its first answer: the drain must close it.
       RawHttp idle = RawHttp.connect(port, 20_000);
       RawHttp.Response first = idle.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n").read();
       assertThat(first.status()).isEqualTo(200);
       assertThat(first.header("connection")).as("kept alive before the drain").isNull();
-      // Requests in flight when the port closes: headers and half the body sent now, the rest only then.
+      // Requests in flight when the port closes: headers and half the body sent now, the rest only then
+      // (the server reads the headers before the port closes, at the latest during the delay).
       List<RawHttp> inFlight = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         RawHttp http = RawHttp.connect(port, 20_000);
@@ -79,7 +78,6 @@ class DrainTest {
             + BODY.length() + "\r\n\r\n" + BODY.substring(0, 10));
         inFlight.add(http);
       }
-      Thread.sleep(200);
       sigtermAt.set(System.nanoTime());
       server.terminate();
 

@@ -23,6 +23,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -31,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Liveness and readiness on the management port through start, serving and drain. */
 class HealthTest {
@@ -102,11 +104,8 @@ class HealthTest {
             .isEqualTo(new Readiness(503, "DOWN", Map.of("started", "UP", "callers", "DOWN")));
 
         jwksReleased.countDown();
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (get(config.managementPort(), "/health/ready").statusCode() != 200
-            && System.currentTimeMillis() < deadline) {
-          Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> get(config.managementPort(), "/health/ready").statusCode() == 200);
         assertThat(readiness(config.managementPort()))
             .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP")));
         assertThat(get(config.port(), "/ping").statusCode()).isEqualTo(200);
