@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  /** What a start may take beyond its warm-up (ports, caller gate, verticles: usually well under a second). */
+  private static final Duration START_MARGIN = Duration.ofSeconds(30);
 
   private Main() {
   }
@@ -30,7 +33,7 @@ public final class Main {
     TokenServer server;
     try {
       Projects projects = Projects.of(config.projects());
-      server = TokenServer.start(config, projects).await(30, TimeUnit.SECONDS);
+      server = TokenServer.start(config, projects).await(startTimeout(config).toMillis(), TimeUnit.MILLISECONDS);
       server.watchCredentials(projects);
       started.complete(server);
     } catch (Exception e) {
@@ -66,10 +69,11 @@ public final class Main {
   private static void installDrainOnSignals(CompletableFuture<TokenServer> started, ServerConfig config) {
     AtomicBoolean draining = new AtomicBoolean();
     Runnable drainAndExit = () -> {
-      LOG.info("shutdown signal: draining for at most {} s", config.drainTimeout().toSeconds());
+      LOG.info("shutdown signal: readiness turns 503, answering {} s more, then draining for at most {} s",
+          config.drainDelay().toSeconds(), config.drainTimeout().toSeconds());
       try {
-        TokenServer server = started.get(30, TimeUnit.SECONDS);
-        server.shutdown().get(config.drainTimeout().toSeconds() + 10, TimeUnit.SECONDS);
+        TokenServer server = started.get(startTimeout(config).toMillis(), TimeUnit.MILLISECONDS);
+        server.shutdown().get(config.drainDelay().plus(config.drainTimeout()).toSeconds() + 10, TimeUnit.SECONDS);
         LOG.info("drained, exiting");
       } catch (Exception e) {
         LOG.warn("drain did not finish cleanly: {}", e.toString());
@@ -83,6 +87,11 @@ public final class Main {
         }
       });
     }
+  }
+
+  /** The start runs the configured warm-up first, so the wait for it grows with {@code WARMUP_SECONDS}. */
+  private static Duration startTimeout(ServerConfig config) {
+    return config.warmUp().plus(START_MARGIN);
   }
 
   private static ServerConfig loadConfigOrExit(boolean demoFlag) {

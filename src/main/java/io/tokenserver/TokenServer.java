@@ -16,15 +16,20 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * The assembled server: its own Vert.x (with metrics), the management port, the signing pool and one API
- * verticle per event loop. Readiness is true only between a completed start and the start of a drain.
+ * verticle per event loop. Readiness is true only between a completed start and the start of a drain, and
+ * while the caller gate can check callers.
  */
 public final class TokenServer {
 
@@ -33,9 +38,11 @@ public final class TokenServer {
   private final SigningPool pool;
   private final ServerConfig config;
   private final MeterRegistry registry;
-  private final AtomicBoolean ready = new AtomicBoolean();
-  /** False while the caller gate cannot check callers yet (a JWKS not fetched). */
-  private volatile BooleanSupplier callersCheckable = () -> true;
+  private final List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
+  /** True from a completed start to the start of a drain. */
+  private volatile boolean started;
+  /** False while the caller gate cannot check callers yet (not created, or a JWKS not fetched). */
+  private volatile BooleanSupplier callersCheckable = () -> false;
   private volatile String apiDeployment;
   private volatile long warmUpRequests;
 
@@ -74,7 +81,8 @@ public final class TokenServer {
     TokenServer server = new TokenServer(vertx, managementVertx, pool, config, registry);
     WarmUp warmUp = WarmUp.prepare(config);
 
-    return ManagementServer.start(managementVertx, config.host(), config.managementPort(), registry, server::isReady)
+    return ManagementServer.start(managementVertx, config.managementHost(), config.managementPort(), registry,
+            server.readinessChecks())
         // While the probes answer 503: ready means warm, not the first seconds of JIT compilation.
         .compose(management -> warmUp == null ? Future.succeededFuture(0L) : warmUp.run())
         .compose(warmedWith -> {
@@ -89,12 +97,15 @@ public final class TokenServer {
         .compose(gate -> {
           OpenConnections connections = OpenConnections.of(config);
           MetricsSetup.bind(registry, gate, connections);
-          return vertx.deployVerticle(() -> new ApiVerticle(config, projects, pool, metrics, gate, connections),
-              new DeploymentOptions().setInstances(config.eventLoops()));
+          return vertx.deployVerticle(() -> {
+            ApiVerticle api = new ApiVerticle(config, projects, pool, metrics, gate, connections);
+            server.apis.add(api);
+            return api;
+          }, new DeploymentOptions().setInstances(config.eventLoops()));
         })
         .map(deployment -> {
           server.apiDeployment = deployment;
-          server.ready.set(true);
+          server.started = true;
           return server;
         })
         .recover(failure -> {
@@ -120,7 +131,14 @@ public final class TokenServer {
   }
 
   public boolean isReady() {
-    return ready.get() && callersCheckable.getAsBoolean();
+    return started && callersCheckable.getAsBoolean();
+  }
+
+  /** What /health/ready runs and lists, each check read once per probe: the server is ready when all are UP. */
+  private HealthChecks readinessChecks() {
+    return HealthChecks.create(managementVertx)
+        .register("started", check -> check.complete(new Status().setOk(started)))
+        .register("callers", check -> check.complete(new Status().setOk(callersCheckable.getAsBoolean())));
   }
 
   public Vertx vertx() {
@@ -128,16 +146,26 @@ public final class TokenServer {
   }
 
   /**
-   * Graceful stop: readiness turns 503 first, then the API servers stop accepting and finish in-flight
-   * requests (bounded by the drain timeout), then everything closes.
+   * Graceful stop. Readiness turns 503 at once, and every answer from then on says {@code Connection: close};
+   * the API port keeps accepting and answering for the drain delay, long enough for load balancers to stop
+   * sending here. Then the API servers stop accepting, close idle connections, finish in-flight requests
+   * (bounded by the drain timeout), and everything closes.
    */
   public CompletableFuture<Void> shutdown() {
-    ready.set(false);
-    Future<Void> drained = apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment);
+    // In this order: whoever sees readiness down also gets Connection: close on every answer.
+    apis.forEach(ApiVerticle::startDraining);
+    started = false;
+    Future<Void> drained = apiDeployment == null ? Future.succeededFuture()
+        : drainDelay().compose(ignored -> vertx.undeploy(apiDeployment));
     // Close Vert.x from a thread of its own: a future of the closing instance cannot complete on its loops.
     return drained.andThen(ignored -> pool.close()).toCompletionStage().toCompletableFuture()
         .handle((ignored, failure) -> null)
         .thenComposeAsync(ignored -> vertx.close().toCompletionStage())
         .thenComposeAsync(ignored -> managementVertx.close().toCompletionStage());
+  }
+
+  private Future<Void> drainDelay() {
+    return config.drainDelay().isZero() ? Future.succeededFuture()
+        : vertx.timer(config.drainDelay().toMillis(), TimeUnit.MILLISECONDS);
   }
 }

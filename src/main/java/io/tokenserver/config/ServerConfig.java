@@ -24,6 +24,8 @@ public record ServerConfig(
     boolean demo,
     String host,
     int port,
+    /* the address the management port binds to: MANAGEMENT_HOST, or HOST when that is blank */
+    String managementHost,
     int managementPort,
     List<String> corsAllowOrigins,
     int defaultExpirySeconds,
@@ -31,6 +33,8 @@ public record ServerConfig(
     int signingPoolSize,
     int signingMaxPending,
     int eventLoops,
+    /* on SIGTERM, how long the server keeps serving with readiness down, so load balancers stop sending first */
+    Duration drainDelay,
     Duration drainTimeout,
     boolean accessLog,
     boolean httpMetrics,
@@ -82,12 +86,15 @@ public record ServerConfig(
     AppCredentials first = projects.projects().values().iterator().next().credentials();
     AuthConfig auth = AuthConfig.from(in);
     auth.checkApiKeys(projects.projects().keySet());
+    String host = in.text("HOST");
+    String managementHost = in.optionalText("MANAGEMENT_HOST");
     return new ServerConfig(
         first.appId(),
         first.appCertificate(),
         in.bool("DEMO"),
-        in.text("HOST"),
+        host,
         in.integer("PORT", 1, 65_535),
+        managementHost == null ? host : managementHost,
         in.integer("MANAGEMENT_PORT", 1, 65_535),
         in.origins("CORS_ALLOW_ORIGIN"),
         in.integer("TOKEN_DEFAULT_EXPIRY", 1, maxExpiry),
@@ -95,6 +102,7 @@ public record ServerConfig(
         in.integerOr("SIGNING_POOL_SIZE", processors, 1, 1024),
         in.integer("SIGNING_MAX_PENDING", 1, 10_000_000),
         in.integerOr("EVENT_LOOPS", processors, 1, 1024),
+        Duration.ofSeconds(in.integer("DRAIN_DELAY_SECONDS", 0, 3600)),
         Duration.ofSeconds(in.integer("DRAIN_TIMEOUT_SECONDS", 0, 3600)),
         in.bool("ACCESS_LOG"),
         in.bool("HTTP_METRICS"),
@@ -111,8 +119,8 @@ public record ServerConfig(
    * port, without authentication, rate limits or credential files (it mints with random credentials).
    */
   public ServerConfig forWarmUp() {
-    return new ServerConfig(appId, appCertificate, demo, "127.0.0.1", 0, 0, corsAllowOrigins,
-        defaultExpirySeconds, maxExpirySeconds, signingPoolSize, signingMaxPending, 1, drainTimeout, false,
+    return new ServerConfig(appId, appCertificate, demo, "127.0.0.1", 0, "127.0.0.1", 0, corsAllowOrigins,
+        defaultExpirySeconds, maxExpirySeconds, signingPoolSize, signingMaxPending, 1, Duration.ZERO, drainTimeout, false,
         httpMetrics, AuthConfig.none(), RateLimitConfig.off(), CredentialFiles.none(), protocolLimits, Duration.ZERO,
         ProjectsConfig.single(new AppCredentials(appId, appCertificate), CredentialFiles.none()));
   }

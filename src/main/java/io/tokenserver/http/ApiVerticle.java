@@ -13,6 +13,7 @@ import io.tokenserver.token.ExpiryPolicy;
 import io.tokenserver.token.TokenRequestParser;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -30,6 +31,7 @@ public final class ApiVerticle extends VerticleBase {
   private final OpenConnections openConnections;
   private HttpServer server;
   private ConnectionGuard guard;
+  private volatile boolean draining;
 
   /** {@code gate} and {@code openConnections} are shared by every instance of the process. */
   public ApiVerticle(ServerConfig config, Projects projects, SigningPool pool, TokenMetrics metrics,
@@ -60,6 +62,13 @@ public final class ApiVerticle extends VerticleBase {
           if (!guard.admit(request)) {
             return;
           }
+          if (draining) {
+            // This answer ends its kept-alive connection, in Vert.x's graceful way: closed once the answer is
+            // written. Not bounded by the drain timeout alone, which applies only after the delay (stop()).
+            request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+            request.connection().shutdown(config.drainDelay().plus(config.drainTimeout()).toMillis(),
+                TimeUnit.MILLISECONDS);
+          }
           // Set here, not in a route, so 404/405/413 and CORS answers carry them too.
           request.response().headers().addAll(Responses.NO_CACHE);
           router.handle(request);
@@ -83,10 +92,21 @@ public final class ApiVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false);
   }
 
-  /** Stops accepting and lets in-flight requests finish, for at most the drain timeout. */
+  /**
+   * The start of a drain: from now on every answer says {@code Connection: close} and ends its connection, so
+   * kept-alive clients reconnect, by then to another instance, while this one still accepts and answers.
+   */
+  public void startDraining() {
+    draining = true;
+  }
+
+  /**
+   * Stops accepting, closes idle connections at once and every other one after the answer in progress, and lets
+   * in-flight requests finish for at most the drain timeout (Vert.x's {@link HttpServer#shutdown}).
+   */
   @Override
   public Future<?> stop() {
     guard.close();
-    return server.shutdown(config.drainTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return server.shutdown(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -7,9 +7,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
-
-import java.util.function.BooleanSupplier;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 
 /**
  * The management port (docs/observability.md): Prometheus scrapes and Kubernetes probes, never exposed to clients.
@@ -18,15 +18,17 @@ import java.util.function.BooleanSupplier;
 public final class ManagementServer {
 
   private static final Buffer UP = Buffer.buffer("{\"status\":\"UP\"}");
-  private static final Buffer DOWN = Buffer.buffer("{\"status\":\"DOWN\"}");
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private ManagementServer() {
   }
 
-  /** Listens on {@code host:port}; {@code ready} decides /health/ready. */
+  /**
+   * Listens on {@code host:port}. /health/ready runs each of the {@code readiness} checks once per request and
+   * answers 200 or 503 from those same results, so the status and the body listing them always agree.
+   */
   public static Future<HttpServer> start(Vertx vertx, String host, int port, PrometheusMeterRegistry registry,
-      BooleanSupplier ready) {
+      HealthChecks readiness) {
     Router router = Router.router(vertx);
     router.get("/metrics").handler(ctx -> vertx.executeBlocking(registry::scrape, false).onComplete(scrape -> {
       if (scrape.succeeded()) {
@@ -36,8 +38,7 @@ public final class ManagementServer {
       }
     }));
     router.get("/health/live").handler(ctx -> Responses.json(ctx.response(), 200, UP));
-    router.get("/health/ready").handler(ctx -> Responses.json(ctx.response(), ready.getAsBoolean() ? 200 : 503,
-        ready.getAsBoolean() ? UP : DOWN));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.errorHandler(404, ctx -> Responses.error(ctx.response(), 404, "not found"));
     router.errorHandler(405, ctx -> Responses.error(ctx.response(), 405, "method not allowed"));
     return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setHttp2ClearTextEnabled(false))

@@ -39,12 +39,38 @@ class ServerConfigTest {
       SIGNING_MAX_PENDING  | 0                                 | SIGNING_MAX_PENDING must be a whole number from 1 to 10000000
       EVENT_LOOPS          | -2                                | EVENT_LOOPS must be a whole number from 1 to 1024
       ACCESS_LOG           | maybe                             | ACCESS_LOG must be true or false
+      DRAIN_DELAY_SECONDS  | -1                                | DRAIN_DELAY_SECONDS must be a whole number from 0 to 3600
+      DRAIN_DELAY_SECONDS  | 3601                              | DRAIN_DELAY_SECONDS must be a whole number from 0 to 3600
+      DRAIN_DELAY_SECONDS  | ''                                | DRAIN_DELAY_SECONDS is missing
       """)
   void invalidValueFailsWithOneLineNamingTheKey(String key, String value, String message) {
     JsonObject values = TestConfig.values().put(key, value);
     assertThatThrownBy(() -> ServerConfig.from(values))
         .isInstanceOf(ConfigException.class)
         .hasMessage(message);
+  }
+
+  @Test
+  void aDrainKeepsAnsweringFiveSecondsByDefault() {
+    ServerConfig config = ServerConfig.from(TestConfig.values()
+        .put("DRAIN_DELAY_SECONDS", ServerConfig.shippedDefaults().getValue("DRAIN_DELAY_SECONDS")));
+    assertThat(config.drainDelay()).hasSeconds(5);
+    assertThat(ServerConfig.from(TestConfig.values().put("DRAIN_DELAY_SECONDS", "0")).drainDelay()).isZero();
+  }
+
+  @ParameterizedTest(name = "MANAGEMENT_HOST={0} -> {1}")
+  @CsvSource(nullValues = "NULL", textBlock = """
+      NULL,        127.0.0.1
+      '',          127.0.0.1
+      '   ',       127.0.0.1
+      10.0.0.7,    10.0.0.7
+      ' ::1 ',     ::1
+      """)
+  void managementHostDefaultsToHost(String managementHost, String expected) {
+    JsonObject values = TestConfig.values().put("HOST", "127.0.0.1").put("MANAGEMENT_HOST", managementHost);
+    ServerConfig config = ServerConfig.from(values);
+    assertThat(config.managementHost()).isEqualTo(expected);
+    assertThat(config.host()).isEqualTo("127.0.0.1");
   }
 
   @Test

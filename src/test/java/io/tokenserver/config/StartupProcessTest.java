@@ -70,6 +70,34 @@ class StartupProcessTest {
     }
   }
 
+  /**
+   * The longest warm-ups (up to 60 s) start too: the start waits for the configured warm-up, not a fixed time.
+   * 31 s is the cheapest value above the old fixed 30 s wait; the process runs niced, taking only spare CPU.
+   */
+  @Test
+  void aWarmUpLongerThanHalfAMinuteStillStarts() throws Exception {
+    int port = TestConfig.freePort();
+    int managementPort = TestConfig.freePort();
+    Map<String, String> env = Map.of("APP_ID", FakeCredentials.APP_ID, "APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE,
+        "HOST", "127.0.0.1", "PORT", String.valueOf(port), "MANAGEMENT_PORT", String.valueOf(managementPort),
+        "EVENT_LOOPS", "1", "SIGNING_POOL_SIZE", "1", "WARMUP_SECONDS", "31");
+    try (ServerProcess process = ServerProcess.startNiced(env, Map.of())) {
+      String ready = process.awaitLine("ready in", 120_000);
+      long readyInMillis = Long.parseLong(ready.replaceAll(".*ready in (\\d+) ms.*", "$1"));
+      assertThat(readyInMillis).as(ready).isGreaterThanOrEqualTo(31_000);
+      assertThat(process.output()).contains("warm-up: ");
+
+      HttpResponse<String> readiness = HTTP.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + managementPort + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
+      String token = get(port, "/rtm/warm").getString("rtmToken");
+      assertThat(VerifiedToken.verify(token).issuedFor(FakeCredentials.APP_ID, 3600).rtm().userId).isEqualTo("warm");
+
+      process.terminate();
+      assertThat(process.awaitExit(60_000)).isZero();
+    }
+  }
+
   @Test
   void demoModeStartsWithoutCredentialsAndWarnsLoudly() throws Exception {
     int port = TestConfig.freePort();

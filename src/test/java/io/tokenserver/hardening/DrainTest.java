@@ -10,56 +10,67 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * SIGTERM under steady load, against Main in its own JVM: readiness turns 503 while requests still drain,
- * every request the server accepted is answered with a valid token, new connections are refused, and the
- * process exits 0.
+ * SIGTERM under steady keep-alive load, against Main in its own JVM. Readiness turns 503 at once; for the drain
+ * delay the API port still accepts and answers every request, each answer with {@code Connection: close} and the
+ * connection closed after it; then the port closes, idle connections are closed, requests in flight are answered
+ * with a valid token, and the process exits 0.
  */
 class DrainTest {
 
   private static final String BODY = "{\"tokenType\":\"rtm\",\"uid\":\"slow\"}";
+  private static final int DRAIN_DELAY_SECONDS = 3;
+  /** Requests sent this long before the delay can have ended (counted from SIGTERM) must all be answered. */
+  private static final long SERVED_UNTIL_NANOS = TimeUnit.MILLISECONDS.toNanos(DRAIN_DELAY_SECONDS * 1000L - 500);
 
   @Test
-  void sigtermDrainsInFlightRequestsAndExitsZero() throws Exception {
+  void sigtermKeepsAnsweringWithConnectionCloseForTheDelayThenDrainsInFlightRequestsAndExitsZero() throws Exception {
     int port = TestConfig.freePort();
     int managementPort = TestConfig.freePort();
     try (ServerProcess server = ServerProcess.start(Map.of(
         "APP_ID", FakeCredentials.APP_ID, "APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE,
         "HOST", "127.0.0.1", "PORT", Integer.toString(port), "MANAGEMENT_PORT", Integer.toString(managementPort),
-        "EVENT_LOOPS", "2", "SIGNING_POOL_SIZE", "2", "DRAIN_TIMEOUT_SECONDS", "15"), Map.of())) {
+        "EVENT_LOOPS", "2", "SIGNING_POOL_SIZE", "2", "DRAIN_TIMEOUT_SECONDS", "15",
+        "DRAIN_DELAY_SECONDS", Integer.toString(DRAIN_DELAY_SECONDS)), Map.of())) {
       server.awaitLine("ready in", 30_000);
 
       AtomicBoolean loadRunning = new AtomicBoolean(true);
       AtomicLong sigtermAt = new AtomicLong(Long.MAX_VALUE);
+      AtomicLong readyDownAt = new AtomicLong(Long.MAX_VALUE);
       AtomicInteger served = new AtomicInteger();
-      AtomicInteger servedAfterSigterm = new AtomicInteger();
+      AtomicInteger servedAfterReadyDown = new AtomicInteger();
       AtomicInteger refused = new AtomicInteger();
       AtomicInteger closedBeforeReading = new AtomicInteger();
       List<String> failures = new CopyOnWriteArrayList<>();
       List<Thread> load = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        Thread client = new Thread(() -> steadyLoad(port, loadRunning, sigtermAt, served, servedAfterSigterm, refused,
-            closedBeforeReading, failures), "load-" + i);
+        Thread client = new Thread(() -> steadyLoad(port, loadRunning, sigtermAt, readyDownAt, served,
+            servedAfterReadyDown, refused, closedBeforeReading, failures), "load-" + i);
         client.start();
         load.add(client);
       }
-      long loadDeadline = System.currentTimeMillis() + 20_000;
-      while (served.get() < 100 && System.currentTimeMillis() < loadDeadline) {
-        Thread.sleep(50);
-      }
-      assertThat(served.get()).as("load before SIGTERM").isGreaterThanOrEqualTo(100);
+      await("load before SIGTERM").atMost(Duration.ofSeconds(20)).until(() -> served.get() >= 100);
 
-      // Requests in flight at SIGTERM: headers and half the body sent, the rest only after readiness is 503.
+      // A kept-alive connection that says nothing after its first answer: the drain must close it.
+      RawHttp idle = RawHttp.connect(port, 20_000);
+      RawHttp.Response first = idle.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n").read();
+      assertThat(first.status()).isEqualTo(200);
+      assertThat(first.header("connection")).as("kept alive before the drain").isNull();
+      // Requests in flight when the port closes: headers and half the body sent now, the rest only then
+      // (the server reads the headers before the port closes, at the latest during the delay).
       List<RawHttp> inFlight = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         RawHttp http = RawHttp.connect(port, 20_000);
@@ -67,20 +78,34 @@ class DrainTest {
             + BODY.length() + "\r\n\r\n" + BODY.substring(0, 10));
         inFlight.add(http);
       }
-      Thread.sleep(200);
       sigtermAt.set(System.nanoTime());
       server.terminate();
 
       server.awaitLine("shutdown signal", 10_000);
-      long readyDownAt = awaitReadinessDown(managementPort);
-      assertThat(readyDownAt).as("readiness turned 503 while requests were in flight").isPositive();
-      awaitRefused(port);
+      readyDownAt.set(awaitReadinessDown(managementPort));
+      assertThat(readyDownAt.get()).as("readiness turned 503 while the port still answered").isPositive();
+
+      // A client that connects during the delay is answered, and told to go.
+      try (RawHttp late = RawHttp.connect(port, 20_000)) {
+        RawHttp.Response response = late.send("GET /rtm/late HTTP/1.1\r\nHost: x\r\n\r\n").read();
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        VerifiedToken.verify(new JsonObject(response.text()).getString("rtmToken")).rtm();
+        assertThat(response.header("connection")).isEqualToIgnoringCase("close");
+        assertThat(late.closedByServerWithin(10_000)).as("the server closes the connection after that answer").isTrue();
+      }
+
+      long refusedAt = awaitRefused(port);
+      assertThat(refusedAt - readyDownAt.get()).as("the port keeps accepting for the drain delay")
+          .isGreaterThanOrEqualTo(SERVED_UNTIL_NANOS);
+      assertThat(idle.closedByServerWithin(10_000)).as("an idle kept-alive connection is closed").isTrue();
+      idle.close();
 
       for (RawHttp http : inFlight) {
         RawHttp.Response response = http.send(BODY.substring(10)).read();
         assertThat(response).as("an in-flight request is answered").isNotNull();
         assertThat(response.status()).as(response.text()).isEqualTo(200);
         VerifiedToken.verify(new JsonObject(response.text()).getString("token")).rtm();
+        assertThat(http.closedByServerWithin(10_000)).as("and its connection closed after the answer").isTrue();
         http.close();
       }
 
@@ -89,32 +114,35 @@ class DrainTest {
       for (Thread client : load) {
         client.join(10_000);
       }
-      System.out.printf("drain: %d served (%d after SIGTERM), %d refused after SIGTERM, %d closed unread, %s%n",
-          served.get(), servedAfterSigterm.get(), refused.get(), closedBeforeReading.get(), failures);
+      System.out.printf("drain: %d served (%d after readiness turned 503), %d refused, %d closed unread, %s%n",
+          served.get(), servedAfterReadyDown.get(), refused.get(), closedBeforeReading.get(), failures);
       assertThat(failures).isEmpty();
+      assertThat(servedAfterReadyDown.get()).as("answers while readiness was 503").isPositive();
       server.awaitLine("drained, exiting", 5000);
     }
   }
 
   /**
-   * Keep-alive clients asking for tokens: every response must be 200 with a valid token. After SIGTERM a
-   * refused connection, or a kept-alive connection the server closed before reading the next request, is a
-   * request the server never accepted; before SIGTERM either is a failure.
+   * Keep-alive clients asking for tokens: every response must be 200 with a valid token, and carry
+   * {@code Connection: close} once readiness has turned 503. A refused connection, or a kept-alive connection
+   * the server closed before reading the next request, is a request the server never accepted: a failure
+   * until shortly before the drain delay has passed, and expected after it.
    */
-  private static void steadyLoad(int port, AtomicBoolean running, AtomicLong sigtermAt, AtomicInteger served,
-      AtomicInteger servedAfterSigterm, AtomicInteger refused, AtomicInteger closedBeforeReading,
-      List<String> failures) {
+  private static void steadyLoad(int port, AtomicBoolean running, AtomicLong sigtermAt, AtomicLong readyDownAt,
+      AtomicInteger served, AtomicInteger servedAfterReadyDown, AtomicInteger refused,
+      AtomicInteger closedBeforeReading, List<String> failures) {
     RawHttp http = null;
     while (running.get()) {
       long sentAt = System.nanoTime();
+      boolean mustBeServed = sentAt < sigtermAt.get() || sentAt - sigtermAt.get() < SERVED_UNTIL_NANOS;
       try {
         if (http == null) {
           http = RawHttp.connect(port, 20_000);
         }
         RawHttp.Response response = http.send("GET /rtc/stage/publisher/uid/42 HTTP/1.1\r\nHost: x\r\n\r\n").read();
         if (response == null) {
-          if (sentAt < sigtermAt.get()) {
-            failures.add("connection closed without a response before SIGTERM");
+          if (mustBeServed) {
+            failures.add("connection closed without a response before the drain delay ended");
           }
           closedBeforeReading.incrementAndGet();
           http.close();
@@ -126,8 +154,11 @@ class DrainTest {
         } else {
           VerifiedToken.verify(new JsonObject(response.text()).getString("rtcToken"));
           served.incrementAndGet();
-          if (sentAt > sigtermAt.get()) {
-            servedAfterSigterm.incrementAndGet();
+          if (sentAt > readyDownAt.get()) {
+            servedAfterReadyDown.incrementAndGet();
+            if (!"close".equalsIgnoreCase(response.header("connection"))) {
+              failures.add("an answer during the drain without Connection: close");
+            }
           }
         }
         if ("close".equalsIgnoreCase(response.header("connection"))) {
@@ -135,14 +166,14 @@ class DrainTest {
           http = null;
         }
       } catch (ConnectException e) {
-        if (sentAt < sigtermAt.get()) {
-          failures.add("refused before SIGTERM");
+        if (mustBeServed) {
+          failures.add("refused before the drain delay ended");
         }
         refused.incrementAndGet();
         http = null;
         sleep(20);
       } catch (IOException e) {
-        if (sentAt < sigtermAt.get()) {
+        if (mustBeServed) {
           failures.add(e.toString());
         }
         closedBeforeReading.incrementAndGet();
@@ -165,7 +196,9 @@ class DrainTest {
       try (RawHttp http = RawHttp.connect(managementPort, 2000)) {
         RawHttp.Response response = http.send("GET /health/ready HTTP/1.1\r\nHost: x\r\n\r\n").read();
         if (response != null && response.status() == 503) {
-          assertThat(response.text()).contains("DOWN");
+          JsonObject body = new JsonObject(response.text());
+          assertThat(body.getString("status")).isEqualTo("DOWN");
+          assertThat(body.getJsonArray("checks").encode()).contains("{\"id\":\"started\",\"status\":\"DOWN\"}");
           return System.nanoTime();
         }
       } catch (IOException e) {
@@ -176,16 +209,16 @@ class DrainTest {
     return -1;
   }
 
-  private static void awaitRefused(int port) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
+  private static long awaitRefused(int port) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 20_000;
     while (System.currentTimeMillis() < deadline) {
       try (RawHttp ignored = RawHttp.connect(port, 1000)) {
         Thread.sleep(10);
       } catch (IOException refused) {
-        return;
+        return System.nanoTime();
       }
     }
-    throw new AssertionError("the API port still accepts connections during the drain");
+    throw new AssertionError("the API port still accepts connections long after the drain delay");
   }
 
   private static void sleep(long millis) {

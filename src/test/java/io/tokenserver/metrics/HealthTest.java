@@ -2,26 +2,37 @@ package io.tokenserver.metrics;
 
 import io.tokenserver.TokenServer;
 import io.tokenserver.config.ServerConfig;
+import io.tokenserver.http.ManagementServer;
 import io.tokenserver.support.FakeCredentials;
 import io.tokenserver.support.GatedMinter;
 import io.tokenserver.support.Jwts;
+import io.tokenserver.support.RawHttp;
 import io.tokenserver.support.TestConfig;
 import io.tokenserver.support.VerifiedToken;
 import io.tokenserver.token.AccessToken2Minter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Liveness and readiness on the management port through start, serving and drain. */
 class HealthTest {
@@ -48,6 +59,22 @@ class HealthTest {
     }
   }
 
+  /** The readiness answer: its status code, the body's status, and each named check's status. */
+  private record Readiness(int code, String status, Map<String, String> checks) {
+
+    static Readiness of(HttpResponse<String> response) {
+      JsonObject body = new JsonObject(response.body());
+      JsonArray checks = body.getJsonArray("checks");
+      return new Readiness(response.statusCode(), body.getString("status"), checks.stream()
+          .map(JsonObject.class::cast)
+          .collect(Collectors.toMap(check -> check.getString("id"), check -> check.getString("status"))));
+    }
+  }
+
+  private static Readiness readiness(int managementPort) throws Exception {
+    return Readiness.of(get(managementPort, "/health/ready"));
+  }
+
   @Test
   void readinessIs503UntilTheCallerGateIsReadyAndThePublicPortListens() throws Exception {
     // A JWKS fetched over the network at startup, held back until the test lets it answer.
@@ -65,21 +92,22 @@ class HealthTest {
           .put("JWT_AUDIENCE", "token-server").put("JWT_ISSUER", "https://issuer.example"));
       Future<TokenServer> starting = TokenServer.start(config, new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS));
 
-      HttpResponse<String> whileStarting = firstAnswer(config.managementPort(), "/health/ready");
-      assertThat(whileStarting.statusCode()).isEqualTo(503);
+      Readiness whileStarting = Readiness.of(firstAnswer(config.managementPort(), "/health/ready"));
+      assertThat(whileStarting.code()).isEqualTo(503);
+      assertThat(whileStarting.status()).isEqualTo("DOWN");
       assertThat(get(config.managementPort(), "/health/live").statusCode()).isEqualTo(200);
-      // Started or not, the server is not ready while it cannot check a caller.
-      assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(503);
 
-      jwksReleased.countDown();
+      // Started, but not ready while it cannot check a caller: the body names the check that is down.
       TokenServer server = starting.await(20, TimeUnit.SECONDS);
       try {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (get(config.managementPort(), "/health/ready").statusCode() != 200
-            && System.currentTimeMillis() < deadline) {
-          Thread.sleep(50);
-        }
-        assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(200);
+        assertThat(readiness(config.managementPort()))
+            .isEqualTo(new Readiness(503, "DOWN", Map.of("started", "UP", "callers", "DOWN")));
+
+        jwksReleased.countDown();
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> get(config.managementPort(), "/health/ready").statusCode() == 200);
+        assertThat(readiness(config.managementPort()))
+            .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP")));
         assertThat(get(config.port(), "/ping").statusCode()).isEqualTo(200);
       } finally {
         server.shutdown().get(30, TimeUnit.SECONDS);
@@ -90,11 +118,12 @@ class HealthTest {
   }
 
   @Test
-  void drainTurnsReadinessTo503FirstKeepsLivenessAndFinishesInFlightRequests() throws Exception {
-    ServerConfig config = TestConfig.config();
+  void drainTurnsReadinessTo503FirstKeepsAnsweringForTheDelayAndFinishesInFlightRequests() throws Exception {
+    ServerConfig config = ServerConfig.from(TestConfig.values().put("DRAIN_DELAY_SECONDS", 2));
     GatedMinter minter = new GatedMinter();
     TokenServer server = TokenServer.start(config, minter).await(20, TimeUnit.SECONDS);
-    assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(200);
+    assertThat(readiness(config.managementPort()))
+        .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP")));
 
     CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.port() + "/rtm/held")).build(),
@@ -102,8 +131,17 @@ class HealthTest {
     assertThat(minter.entered.await(10, TimeUnit.SECONDS)).isTrue();
 
     CompletableFuture<Void> drained = server.shutdown();
-    assertThat(get(config.managementPort(), "/health/ready").statusCode()).isEqualTo(503);
+    assertThat(readiness(config.managementPort()))
+        .isEqualTo(new Readiness(503, "DOWN", Map.of("started", "DOWN", "callers", "UP")));
     assertThat(get(config.managementPort(), "/health/live").statusCode()).isEqualTo(200);
+    // Within the delay the port still takes new connections, and each answer ends its connection.
+    try (RawHttp late = RawHttp.connect(config.port(), 10_000)) {
+      RawHttp.Response answer = late.send("GET /rtc/stage/publisher/uid/7 HTTP/1.1\r\nHost: x\r\n\r\n").read();
+      assertThat(answer.status()).isEqualTo(200);
+      VerifiedToken.verify(new JsonObject(answer.text()).getString("rtcToken"));
+      assertThat(answer.header("connection")).isEqualToIgnoringCase("close");
+      assertThat(late.closedByServerWithin(10_000)).isTrue();
+    }
     assertThat(drained).isNotDone();
 
     minter.release.countDown();
@@ -111,5 +149,49 @@ class HealthTest {
     assertThat(response.statusCode()).isEqualTo(200);
     VerifiedToken.verify(new io.vertx.core.json.JsonObject(response.body()).getString("rtmToken"));
     drained.get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void readinessStatusAndBodyAgreeOnEveryAnswerWhileTheStateFlips() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    AtomicBoolean up = new AtomicBoolean();
+    AtomicBoolean flipping = new AtomicBoolean(true);
+    Thread flipper = new Thread(() -> {
+      while (flipping.get()) {
+        up.set(!up.get());
+        Thread.onSpinWait();
+      }
+    }, "flipper");
+    try {
+      int port = TestConfig.freePort();
+      HealthChecks checks = HealthChecks.create(vertx)
+          .register("flipping", check -> check.complete(new Status().setOk(up.get())));
+      ManagementServer.start(vertx, "127.0.0.1", port, MetricsSetup.createRegistry(), checks)
+          .await(10, TimeUnit.SECONDS);
+      flipper.start();
+      int upAnswers = 0;
+      int downAnswers = 0;
+      try (RawHttp http = RawHttp.connect(port, 10_000)) {
+        for (int i = 0; i < 3000; i++) {
+          RawHttp.Response response = http.send("GET /health/ready HTTP/1.1\r\nHost: x\r\n\r\n").read();
+          JsonObject body = new JsonObject(response.text());
+          String check = body.getJsonArray("checks").getJsonObject(0).getString("status");
+          assertThat(body.getString("status")).as("answer %d: %d %s", i, response.status(), body)
+              .isEqualTo(response.status() == 200 ? "UP" : "DOWN").isEqualTo(check);
+          assertThat(response.status()).isIn(200, 503);
+          if (response.status() == 200) {
+            upAnswers++;
+          } else {
+            downAnswers++;
+          }
+        }
+      }
+      assertThat(upAnswers).as("the state did flip").isPositive();
+      assertThat(downAnswers).as("the state did flip").isPositive();
+    } finally {
+      flipping.set(false);
+      flipper.join(5000);
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
   }
 }

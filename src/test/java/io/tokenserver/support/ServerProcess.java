@@ -43,7 +43,20 @@ public final class ServerProcess implements AutoCloseable {
    * {@code args}; stdout and stderr are merged into {@link #output()}.
    */
   public static ServerProcess start(Map<String, String> env, Map<String, String> sysProps, String... args) {
-    List<String> command = new ArrayList<>();
+    return start(List.of(), env, sysProps, args);
+  }
+
+  /**
+   * Like {@link #start(Map, Map, String...)}, at the lowest CPU priority ({@code nice -n 19}): for a process that
+   * keeps a core busy for long (a long warm-up), so that it takes only what the machine has to spare.
+   */
+  public static ServerProcess startNiced(Map<String, String> env, Map<String, String> sysProps, String... args) {
+    return start(List.of("nice", "-n", "19"), env, sysProps, args);
+  }
+
+  private static ServerProcess start(List<String> prefix, Map<String, String> env, Map<String, String> sysProps,
+      String... args) {
+    List<String> command = new ArrayList<>(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     sysProps.forEach((key, value) -> command.add("-D" + key + "=" + value));
     command.add("-cp");
@@ -54,8 +67,9 @@ public final class ServerProcess implements AutoCloseable {
     String path = System.getenv("PATH");
     builder.environment().clear();
     builder.environment().put("PATH", path == null ? "/usr/bin:/bin" : path);
-    // No seconds of JIT warm-up per started process, unless a test asks for it.
+    // No seconds of JIT warm-up per started process, nor of answering on after SIGTERM, unless a test asks for them.
     builder.environment().put("WARMUP_SECONDS", "0");
+    builder.environment().put("DRAIN_DELAY_SECONDS", "0");
     builder.environment().putAll(env);
     try {
       return new ServerProcess(builder.start());

@@ -28,7 +28,9 @@ public final class TestConfig {
           .put("EVENT_LOOPS", 2)
           .put("SIGNING_POOL_SIZE", 2)
           // Tests start many servers: none pays the seconds of JIT warm-up (WarmUpTest turns it on).
-          .put("WARMUP_SECONDS", 0);
+          .put("WARMUP_SECONDS", 0)
+          // Nor the seconds a drain keeps answering for load balancers (DrainTest and HealthTest set it).
+          .put("DRAIN_DELAY_SECONDS", 0);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
