@@ -361,14 +361,17 @@ class KubernetesManifestsTest {
   @EnumSource(Target.class)
   void gracePeriodCoversThePreStopPauseAndTheDrain(Target target) {
     Manifests manifests = Manifests.of(target);
-    String drain = manifests.configMap().getData()
+    String delay = manifests.configMap().getData()
+        .getOrDefault("DRAIN_DELAY_SECONDS", Manifests.defaults().getValue("DRAIN_DELAY_SECONDS").toString());
+    String timeout = manifests.configMap().getData()
         .getOrDefault("DRAIN_TIMEOUT_SECONDS", Manifests.defaults().getValue("DRAIN_TIMEOUT_SECONDS").toString());
+    long drain = Long.parseLong(delay) + Long.parseLong(timeout);
     long pause = preStopPauseSeconds(manifests.container().getLifecycle().getPreStop());
     long grace = manifests.deployment().getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
 
     assertThat(pause).as("preStop pause, so endpoints drop the pod before SIGTERM").isPositive();
-    assertThat(grace).as("terminationGracePeriodSeconds > preStop %d s + drain %s s", pause, drain)
-        .isGreaterThan(pause + Long.parseLong(drain));
+    assertThat(grace).as("terminationGracePeriodSeconds > preStop %d s + drain delay and timeout %d s", pause, drain)
+        .isGreaterThan(pause + drain);
   }
 
   @ParameterizedTest

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds a command-line tool (promtool, prometheus, yamllint, kubectl) on PATH. When it is missing the test is
+ * Finds a command-line tool (promtool, prometheus, yamllint, kubectl...) on PATH or in the sbin directories. When it is missing the test is
  * skipped with a hint, unless {@code REQUIRE_EXTERNAL_TOOLS=true} (set by .ci/run, which installs the tools):
  * then it fails. Not {@code CI}: GitHub Actions and GitLab set that for every job, also in users' forks.
  */
@@ -25,7 +25,8 @@ public final class ExternalTool {
 
   /** A tool installed some other way; {@code howToInstall} is shown when it is missing. */
   public static Path requireWithHint(String name, String howToInstall) {
-    String path = System.getenv("PATH");
+    // Debian puts daemons (haproxy, redis-server...) in the sbin directories, which a user's PATH may lack.
+    String path = System.getenv("PATH") + File.pathSeparator + "/usr/sbin" + File.pathSeparator + "/sbin";
     if (path != null) {
       for (String dir : path.split(File.pathSeparator)) {
         Path candidate = Path.of(dir, name);
