@@ -27,12 +27,10 @@ public final class ExternalTool {
   public static Path requireWithHint(String name, String howToInstall) {
     // Debian puts daemons (haproxy, redis-server...) in the sbin directories, which a user's PATH may lack.
     String path = System.getenv("PATH") + File.pathSeparator + "/usr/sbin" + File.pathSeparator + "/sbin";
-    if (path != null) {
-      for (String dir : path.split(File.pathSeparator)) {
-        Path candidate = Path.of(dir, name);
-        if (Files.isExecutable(candidate)) {
-          return candidate;
-        }
+    for (String dir : path.split(File.pathSeparator)) {
+      Path candidate = Path.of(dir, name);
+      if (!dir.isEmpty() && !"null".equals(dir) && Files.isExecutable(candidate)) {
+        return candidate;
       }
     }
     String missing = name + " is not on PATH (" + howToInstall + ")";
