@@ -26,10 +26,10 @@ public final class ExternalTool {
   /** A tool installed some other way; {@code howToInstall} is shown when it is missing. */
   public static Path requireWithHint(String name, String howToInstall) {
     // Debian puts daemons (haproxy, redis-server...) in the sbin directories, which a user's PATH may lack.
-    String path = System.getenv("PATH") + File.pathSeparator + "/usr/sbin" + File.pathSeparator + "/sbin";
+    String path = java.util.Objects.requireNonNullElse(System.getenv("PATH"), "") + File.pathSeparator + "/usr/sbin" + File.pathSeparator + "/sbin";
     for (String dir : path.split(File.pathSeparator)) {
       Path candidate = Path.of(dir, name);
-      if (!dir.isEmpty() && !"null".equals(dir) && Files.isExecutable(candidate)) {
+      if (!dir.isEmpty() && Files.isExecutable(candidate)) {
         return candidate;
       }
     }
