@@ -42,16 +42,19 @@ final class ApiRouter {
     get(router, "/ping", handlers::ping);
     router.get("/openapi.yaml").handler(ApiRouter::openApi);
     router.route().handler(gate);
-    get(router, "/rtc/:channel/:role/:tokentype/:uid", handlers::rtc);
-    get(router, "/rtm/:uid", handlers::rtm);
-    get(router, "/rte/:channel/:role/:tokentype/:rtcuid", handlers::rte);
-    get(router, "/rte/:channel/:role/:tokentype/:rtcuid/:rtmuid", handlers::rte);
-    get(router, "/chat/app", handlers::chatApp);
-    get(router, "/chat/account/:chatid", handlers::chatAccount);
-    for (String path : new String[] {"/getToken", "/getToken/"}) {
-      router.post(path)
-          .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
-          .handler(handlers::getToken);
+    // Every token route also under /projects/:project, for callers that choose among several projects.
+    for (String prefix : new String[] {"", "/projects/:project"}) {
+      get(router, prefix + "/rtc/:channel/:role/:tokentype/:uid", handlers::rtc);
+      get(router, prefix + "/rtm/:uid", handlers::rtm);
+      get(router, prefix + "/rte/:channel/:role/:tokentype/:rtcuid", handlers::rte);
+      get(router, prefix + "/rte/:channel/:role/:tokentype/:rtcuid/:rtmuid", handlers::rte);
+      get(router, prefix + "/chat/app", handlers::chatApp);
+      get(router, prefix + "/chat/account/:chatid", handlers::chatAccount);
+      for (String path : new String[] {prefix + "/getToken", prefix + "/getToken/"}) {
+        router.post(path)
+            .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+            .handler(handlers::getToken);
+      }
     }
 
     // Any other status a vert.x-web handler fails with (403 from CORS, 408, 415...) is JSON as well.
@@ -94,7 +97,7 @@ final class ApiRouter {
   private static CorsHandler cors(ServerConfig config) {
     CorsHandler cors = CorsHandler.create()
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
-        .allowedHeaders(Set.of("Content-Type", "Authorization", "X-API-Key"))
+        .allowedHeaders(Set.of("Content-Type", "Authorization", "X-API-Key", "X-Agora-Project"))
         .maxAgeSeconds(600);
     if (!config.corsAllowOrigins().contains("*")) {
       cors.addOrigins(config.corsAllowOrigins());
