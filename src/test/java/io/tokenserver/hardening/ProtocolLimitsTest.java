@@ -187,7 +187,7 @@ class ProtocolLimitsTest {
   }
 
   @Test
-  void connectionsOverTheLimitGet503JsonAndAreClosed() throws Exception {
+  void overTheConnectionLimitAnIdleConnectionIsClosedToServeANewOne() throws Exception {
     List<RawHttp> held = new ArrayList<>();
     try {
       for (int i = 0; i < 40; i++) {
@@ -198,19 +198,29 @@ class ProtocolLimitsTest {
       }
       try (RawHttp extra = connect()) {
         extra.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
-        RawHttp.Response response = extra.read();
-        assertJsonError(response, 503);
-        assertThat(response.header("retry-after")).isEqualTo("1");
-        assertThat(extra.closedByServer()).isTrue();
+        assertThat(extra.read().status()).as("served, not refused").isEqualTo(200);
       }
-      held.remove(0).close();
-      Thread.sleep(200);
-      try (RawHttp again = connect()) {
-        again.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
-        assertThat(again.read().status()).as("a freed slot is usable again").isEqualTo(200);
+      int closed = 0;
+      for (RawHttp http : held) {
+        http.sendQuietly("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+        RawHttp.Response response = http.isClosed() ? null : readQuietly(http);
+        if (response == null) {
+          closed++;
+        } else {
+          assertThat(response.status()).isEqualTo(200);
+        }
       }
+      assertThat(closed).as("one idle connection made room").isEqualTo(1);
     } finally {
       held.forEach(RawHttp::close);
+    }
+  }
+
+  private static RawHttp.Response readQuietly(RawHttp http) {
+    try {
+      return http.read();
+    } catch (java.io.IOException e) {
+      return null;
     }
   }
 }
