@@ -56,6 +56,8 @@ public final class ConnectionGuard {
   private final Map<HttpConnection, Tracked> tracked = new HashMap<>();
   private final long sweeper;
   private long now = System.currentTimeMillis();
+  /** Requests admitted so far: orders connections by their last request, without clock ties. */
+  private long requests;
 
   /**
    * {@code openConnections} is shared by every verticle of the process; {@code errorHeaders} go on every
@@ -107,13 +109,12 @@ public final class ConnectionGuard {
       refuseAndClose(request, 400, "Content-Length together with Transfer-Encoding is not allowed");
       return false;
     }
-    // The real clock, not the sweep's: under overload the sweep may run late and its time be stale.
-    long arrived = System.currentTimeMillis();
     state.request = request;
     state.served = true;
-    state.lastRequest = arrived;
+    state.lastRequest = ++requests;
     state.bodyExpected = hasBody(request);
-    state.deadline = arrived + requestTimeoutMillis;
+    // The real clock, not the sweep's: under overload the sweep may run late and its time be stale.
+    state.deadline = System.currentTimeMillis() + requestTimeoutMillis;
     return true;
   }
 
@@ -247,7 +248,7 @@ public final class ConnectionGuard {
     boolean bodyExpected;
     /** A request has arrived on it: a kept-alive connection, not one still to send its first. */
     boolean served;
-    /** When the last request arrived (epoch milliseconds): the longest idle is closed first. */
+    /** The guard's count of requests when its last one arrived: the longest idle is closed first. */
     long lastRequest;
 
     Tracked(HttpConnection connection, String key, long deadline) {
