@@ -7,10 +7,10 @@ import java.util.Arrays;
 /** IP literals parsed by Netty's {@link NetUtil}, which never touches DNS: client headers must not trigger lookups. */
 final class IpAddress {
 
+  private static final int MAPPED_PREFIX_BYTES = 12;
+
   private IpAddress() {
   }
-
-  private static final int MAPPED_PREFIX_BYTES = 12;
 
   /**
    * The 4 or 16 address bytes of an IPv4 or IPv6 literal, or null when {@code text} is not one. An
@@ -43,7 +43,7 @@ final class IpAddress {
   }
 
   /** {@code address}, or its last 4 bytes when it is IPv4-mapped. */
-  private static byte[] unmapped(byte[] address) {
+  static byte[] unmapped(byte[] address) {
     return isIpv4Mapped(address) ? Arrays.copyOfRange(address, MAPPED_PREFIX_BYTES, 16) : address;
   }
 

@@ -7,7 +7,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -56,7 +55,7 @@ public final class TrustedProxies {
         if (prefix < 96) {
           throw new IllegalArgumentException("'" + entry + "' is IPv4-mapped: its prefix length must be 96 or more");
         }
-        address = Arrays.copyOfRange(address, 12, 16);
+        address = IpAddress.unmapped(address);
         prefix -= 96;
       }
       if (prefix == 0) {
