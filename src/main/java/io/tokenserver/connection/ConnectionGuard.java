@@ -22,13 +22,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Per-connection protocol limits of one API verticle (confined to its event loop):
  * <ul>
  *   <li>at most {@code MAX_CONNECTIONS} open connections per process, and {@code MAX_CONNECTIONS_PER_ADDRESS}
- *   per client address ({@link OpenConnections}): the excess gets one 503 and is closed, whatever it asks
- *   for ({@code /ping} included);</li>
+ *   per client address ({@link OpenConnections}). When a cap is full, the connection of this event loop
+ *   that has idled the longest (from the same address, for the per-address cap) is closed to make room;
+ *   when none is idle, the new connection holds no slot, and unless one has freed by its first request, it
+ *   gets one 503 and is closed, whatever it asks for ({@code /ping} included);</li>
  *   <li>slow clients: a request must arrive whole within {@code REQUEST_TIMEOUT_SECONDS} of its connection
  *   opening (or, on a kept-alive connection, within the idle timeout plus that); a request whose headers or
  *   body are still arriving then gets 408, and the connection is closed (a request received whole is the
  *   server's to answer, however long it takes). Deadlines are swept twice a second, so the request path
- *   only writes two fields and arms no timer or handler;</li>
+ *   only writes a few fields and arms no timer or handler;</li>
  *   <li>{@code Content-Length} together with {@code Transfer-Encoding} (request smuggling) gets 400 and the
  *   connection is closed: here when Netty kept both headers, in {@link StrictRequestDecoder} when it would
  *   have dropped Content-Length. Should a Vert.x upgrade stop that decoder from installing, every
@@ -54,6 +56,8 @@ public final class ConnectionGuard {
   private final Map<HttpConnection, Tracked> tracked = new HashMap<>();
   private final long sweeper;
   private long now = System.currentTimeMillis();
+  /** Requests admitted so far: orders connections by their last request, without clock ties. */
+  private long requests;
 
   /**
    * {@code openConnections} is shared by every verticle of the process; {@code errorHeaders} go on every
@@ -79,11 +83,12 @@ public final class ConnectionGuard {
     }
     String key = openConnections.key(connection.remoteAddress() == null ? null
         : connection.remoteAddress().hostAddress());
-    Tracked state = new Tracked(now + requestTimeoutMillis, !openConnections.open(key));
+    Tracked state = new Tracked(connection, key, now + requestTimeoutMillis);
+    takeSlot(state);
     tracked.put(connection, state);
     connection.closeHandler(closed -> {
       tracked.remove(connection);
-      openConnections.close(key);
+      release(state);
     });
   }
 
@@ -93,7 +98,8 @@ public final class ConnectionGuard {
     if (state == null) {
       return true;
     }
-    if (state.overLimit) {
+    // Refused when it connected: older connections may have closed since, so look once more.
+    if (!state.holdsSlot && !takeSlot(state)) {
       request.response().putHeader(RETRY_AFTER, ONE_SECOND);
       refuseAndClose(request, 503, "too many connections, retry shortly");
       return false;
@@ -104,6 +110,8 @@ public final class ConnectionGuard {
       return false;
     }
     state.request = request;
+    state.served = true;
+    state.lastRequest = ++requests;
     state.bodyExpected = hasBody(request);
     // The real clock, not the sweep's: under overload the sweep may run late and its time be stale.
     state.deadline = System.currentTimeMillis() + requestTimeoutMillis;
@@ -112,6 +120,54 @@ public final class ConnectionGuard {
 
   public void close() {
     vertx.cancelTimer(sweeper);
+  }
+
+  /**
+   * Gives {@code state} a slot: when a cap is full, an idle keep-alive connection of this event loop is closed
+   * to make room (of the same address when that address is full). Connections that only idle are what a
+   * cap is most often full of after clients reconnect (a load balancer's blip), and each costs its client
+   * nothing more than a reconnect; a connection with a request in flight is never closed for another.
+   */
+  private boolean takeSlot(Tracked state) {
+    OpenConnections.Slot slot = openConnections.open(state.key);
+    if (slot != OpenConnections.Slot.OPEN) {
+      Tracked idle = longestIdle(slot == OpenConnections.Slot.ADDRESS_FULL ? state.key : null);
+      if (idle == null) {
+        return false;
+      }
+      evict(idle);
+      // Another event loop may have taken the freed slot meanwhile: then this connection is refused.
+      slot = openConnections.open(state.key);
+    }
+    state.holdsSlot = slot == OpenConnections.Slot.OPEN;
+    return state.holdsSlot;
+  }
+
+  /** The connection idle the longest among those of {@code key} (any, when null); null when none is idle. */
+  private Tracked longestIdle(String key) {
+    Tracked longest = null;
+    for (Tracked state : tracked.values()) {
+      if (state.isIdle() && (key == null || key.equals(state.key))
+          && (longest == null || state.lastRequest < longest.lastRequest)) {
+        longest = state;
+      }
+    }
+    return longest;
+  }
+
+  /** Closes an idle connection and frees its slot now (its close handler, later, finds nothing to free). */
+  private void evict(Tracked state) {
+    tracked.remove(state.connection);
+    release(state);
+    state.connection.close();
+  }
+
+  /** Frees the slot {@code state} holds, if any: called both on eviction and on close, it frees it once. */
+  private void release(Tracked state) {
+    if (state.holdsSlot) {
+      state.holdsSlot = false;
+      openConnections.close(state.key);
+    }
   }
 
   private void sweep() {
@@ -168,16 +224,42 @@ public final class ConnectionGuard {
     return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || length != null && !"0".equals(length);
   }
 
-  /** One connection's deadline and the request it is waiting for (null between requests). */
+  /**
+   * Closes every idle keep-alive connection now (call on this verticle's event loop), as a drain may once
+   * the load balancer has stopped sending: a client that sends on one at that moment sees it closed, so
+   * until then {@code Connection: close} on the next answer is the gentler way.
+   */
+  public void closeIdleConnections() {
+    for (Tracked state : new ArrayList<>(tracked.values())) {
+      if (state.isIdle()) {
+        evict(state);
+      }
+    }
+  }
+
+  /** One connection's slot, its deadline, and the request it is waiting for (null between requests). */
   private static final class Tracked {
+    final HttpConnection connection;
+    /** Its per-address key, null when not capped per address. */
+    final String key;
     long deadline;
-    final boolean overLimit;
+    boolean holdsSlot;
     HttpServerRequest request;
     boolean bodyExpected;
+    /** A request has arrived on it: a kept-alive connection, not one still to send its first. */
+    boolean served;
+    /** The guard's count of requests when its last one arrived: the longest idle is closed first. */
+    long lastRequest;
 
-    Tracked(long deadline, boolean overLimit) {
+    Tracked(HttpConnection connection, String key, long deadline) {
+      this.connection = connection;
+      this.key = key;
       this.deadline = deadline;
-      this.overLimit = overLimit;
+    }
+
+    /** Kept alive and between requests: its last response is sent and no other request has arrived. */
+    boolean isIdle() {
+      return served && holdsSlot && (request == null || request.response().ended());
     }
   }
 }

@@ -27,8 +27,9 @@ public final class InvalidRequests {
       message = "request headers are larger than " + maxHeaderSize + " bytes";
     } else if (cause != null && StrictRequestDecoder.MESSAGE.equals(cause.getMessage())) {
       message = "Content-Length together with Transfer-Encoding is not allowed";
-    } else if (cause != null && StrictRequestDecoder.UNSUPPORTED_VERSION.equals(cause.getMessage())) {
-      message = StrictRequestDecoder.UNSUPPORTED_VERSION;
+    } else if (cause != null && (StrictRequestDecoder.UNSUPPORTED_VERSION.equals(cause.getMessage())
+        || StrictRequestDecoder.UNSUPPORTED_TRANSFER_ENCODING.equals(cause.getMessage()))) {
+      message = cause.getMessage();
     }
     guard.refuseAndClose(request, status, message);
   }

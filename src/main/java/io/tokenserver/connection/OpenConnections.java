@@ -38,16 +38,42 @@ public final class OpenConnections implements MeterBinder {
         config.protocolLimits().maxConnectionsPerAddress(), config.rateLimit().trustedProxies());
   }
 
-  /** Counts a new connection from {@code remoteAddress}; false when it is over a cap (it is counted anyway). */
-  boolean open(String key) {
-    boolean withinTotal = total.incrementAndGet() <= max;
-    if (key == null) {
-      return withinTotal;
+  /** The outcome of {@link #open}: a slot, or the cap that is full. */
+  enum Slot { OPEN, TOTAL_FULL, ADDRESS_FULL }
+
+  /**
+   * Takes a slot for a connection from {@code key} (null: not capped per address). A connection that is
+   * refused takes nothing: were it counted until it closes, every refused client that reconnects at once
+   * would keep the slots full for the next one.
+   */
+  Slot open(String key) {
+    if (key != null && perAddress.getOrDefault(key, 0) >= maxPerAddress) {
+      return Slot.ADDRESS_FULL;
     }
-    return perAddress.merge(key, 1, Integer::sum) <= maxPerAddress && withinTotal;
+    int current;
+    do {
+      current = total.get();
+      if (current >= max) {
+        return Slot.TOTAL_FULL;
+      }
+    } while (!total.compareAndSet(current, current + 1));
+    if (key == null) {
+      return Slot.OPEN;
+    }
+    boolean[] taken = new boolean[1];
+    perAddress.compute(key, (k, count) -> {
+      int open = count == null ? 0 : count;
+      taken[0] = open < maxPerAddress;
+      return taken[0] ? open + 1 : count;
+    });
+    if (!taken[0]) {
+      total.decrementAndGet();
+      return Slot.ADDRESS_FULL;
+    }
+    return Slot.OPEN;
   }
 
-  /** Uncounts a connection that {@link #open} counted under {@code key}. */
+  /** Gives back a slot that {@link #open} gave for {@code key}. */
   void close(String key) {
     total.decrementAndGet();
     if (key != null) {

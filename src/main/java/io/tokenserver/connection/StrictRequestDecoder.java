@@ -1,10 +1,13 @@
 package io.tokenserver.connection;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.http.HttpConnection;
+
+import java.util.List;
 
 /**
  * Vert.x's request decoder, except that a request with both {@code Content-Length} and
@@ -14,13 +17,14 @@ import io.vertx.core.http.HttpConnection;
  *
  * <p>Vert.x offers no option for this, so the decoder is swapped in the connection's Netty pipeline; this
  * relies on Vert.x internals ({@link ConnectionBase}, the "httpDecoder" handler), and a test fails if an
- * upgrade changes them. It also answers requests of an unknown HTTP version with a JSON 400 instead of Vert.x's
- * empty 501.
+ * upgrade changes them. It also refuses a {@code Transfer-Encoding} other than exactly {@code chunked}, and
+ * answers requests of an unknown HTTP version with a JSON 400 instead of Vert.x's empty 501.
  */
 final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
   static final String MESSAGE = "Content-Length together with Transfer-Encoding";
   static final String UNSUPPORTED_VERSION = "HTTP version must be HTTP/1.0 or HTTP/1.1";
+  static final String UNSUPPORTED_TRANSFER_ENCODING = "Transfer-Encoding must be exactly chunked";
   private static final String DECODER = "httpDecoder";
 
   private StrictRequestDecoder(HttpServerOptions options) {
@@ -55,6 +59,21 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       }
     }
     return super.createMessage(initialLine);
+  }
+
+  /**
+   * Called once the headers are read, before the body's framing is chosen: here a {@code Transfer-Encoding}
+   * other than one exactly {@code chunked} fails the request. Netty would read {@code gzip} as "no body" and
+   * the body as the next request, and {@code gzip, chunked} as plain chunked (RFC 9112 §6.1: a coding this
+   * server does not implement is answered with an error and the connection closed).
+   */
+  @Override
+  protected boolean isContentAlwaysEmpty(HttpMessage message) {
+    List<String> codings = message.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    if (!codings.isEmpty() && (codings.size() > 1 || !"chunked".equalsIgnoreCase(codings.get(0).trim()))) {
+      throw new IllegalArgumentException(UNSUPPORTED_TRANSFER_ENCODING);
+    }
+    return super.isContentAlwaysEmpty(message);
   }
 
   @Override

@@ -2,18 +2,49 @@ package io.tokenserver.ratelimit;
 
 import io.netty.util.NetUtil;
 
+import java.util.Arrays;
+
 /** IP literals parsed by Netty's {@link NetUtil}, which never touches DNS: client headers must not trigger lookups. */
 final class IpAddress {
+
+  private static final int MAPPED_PREFIX_BYTES = 12;
 
   private IpAddress() {
   }
 
-  /** The 4 or 16 address bytes of an IPv4 or IPv6 literal, or null when {@code text} is not one. */
+  /**
+   * The 4 or 16 address bytes of an IPv4 or IPv6 literal, or null when {@code text} is not one. An
+   * IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}, as dual-stack sockets and proxies write IPv4 peers)
+   * is its IPv4 address: otherwise every such client would share one key, the /64 {@code ::}.
+   */
   static byte[] parse(String text) {
+    return unmapped(literal(text));
+  }
+
+  /** The address bytes of {@code text} as written (a mapped address stays 16 bytes), or null. */
+  static byte[] literal(String text) {
     if (text == null || text.isEmpty() || text.length() > 45) {
       return null;
     }
     return NetUtil.createByteArrayFromIpAddressString(text);
+  }
+
+  /** True for the 16 bytes of {@code ::ffff:a.b.c.d}. */
+  static boolean isIpv4Mapped(byte[] address) {
+    if (address == null || address.length != 16) {
+      return false;
+    }
+    for (int i = 0; i < 10; i++) {
+      if (address[i] != 0) {
+        return false;
+      }
+    }
+    return address[10] == (byte) 0xff && address[11] == (byte) 0xff;
+  }
+
+  /** {@code address}, or its last 4 bytes when it is IPv4-mapped. */
+  static byte[] unmapped(byte[] address) {
+    return isIpv4Mapped(address) ? Arrays.copyOfRange(address, MAPPED_PREFIX_BYTES, 16) : address;
   }
 
   /**
@@ -27,8 +58,8 @@ final class IpAddress {
       if (close < 0 || !(close == hop.length() - 1 || isPort(hop, close + 1))) {
         return null;
       }
-      byte[] address = parse(hop.substring(1, close));
-      return address != null && address.length == 16 ? address : null;
+      byte[] address = literal(hop.substring(1, close));
+      return address != null && address.length == 16 ? unmapped(address) : null;
     }
     int colon = hop.indexOf(':');
     if (colon >= 0 && colon == hop.lastIndexOf(':')) {

@@ -27,14 +27,15 @@ public final class TrustedProxies {
   }
 
   /**
-   * Parses {@code 10.0.0.1}, {@code 10.0.0.0/8}, {@code fd00::/8}; throws IllegalArgumentException otherwise,
-   * and for a {@code /0} range, which would believe every client's header.
+   * Parses {@code 10.0.0.1}, {@code 10.0.0.0/8}, {@code fd00::/8} ({@code ::ffff:10.0.0.0/104} is
+   * {@code 10.0.0.0/8}); throws IllegalArgumentException otherwise, and for a {@code /0} range, which would
+   * believe every client's header.
    */
   public static TrustedProxies parse(List<String> entries) {
     List<IpSubnetFilterRule> ranges = new ArrayList<>();
     for (String entry : entries) {
       int slash = entry.indexOf('/');
-      byte[] address = IpAddress.parse(slash < 0 ? entry : entry.substring(0, slash));
+      byte[] address = IpAddress.literal(slash < 0 ? entry : entry.substring(0, slash));
       if (address == null) {
         throw new IllegalArgumentException("'" + entry + "' is not an IP address or CIDR range");
       }
@@ -48,9 +49,17 @@ public final class TrustedProxies {
         if (prefix < 0 || prefix > address.length * 8) {
           throw new IllegalArgumentException("'" + entry + "' has an invalid prefix length");
         }
-        if (prefix == 0) {
-          throw new IllegalArgumentException("'" + entry + "' would trust every address (prefix length 0)");
+      }
+      if (IpAddress.isIpv4Mapped(address)) {
+        // Peers and hops are compared as IPv4 when mapped (::ffff:a.b.c.d), so the range must be IPv4 too.
+        if (prefix < 96) {
+          throw new IllegalArgumentException("'" + entry + "' is IPv4-mapped: its prefix length must be 96 or more");
         }
+        address = IpAddress.unmapped(address);
+        prefix -= 96;
+      }
+      if (prefix == 0) {
+        throw new IllegalArgumentException("'" + entry + "' would trust every address (prefix length 0)");
       }
       ranges.add(new IpSubnetFilterRule(inet(address), prefix, IpFilterRuleType.ACCEPT));
     }

@@ -82,4 +82,36 @@ class TrustedProxiesTest {
     assertThatThrownBy(() -> TrustedProxies.parse(List.of("::/0"))).hasMessageContaining("every address");
     assertThat(TrustedProxies.parse(List.of("0.0.0.0/1")).isEmpty()).isFalse();
   }
+
+  @Test
+  void anIpv4MappedClientIsLimitedAsItsIpv4Address() {
+    assertThat(proxies.clientKey("::ffff:203.0.113.9", null)).isEqualTo("203.0.113.9");
+    assertThat(proxies.clientKey("::ffff:cb00:7109", null)).as("hex form").isEqualTo("203.0.113.9");
+    assertThat(proxies.clientKey("0:0:0:0:0:ffff:203.0.113.9", null)).isEqualTo("203.0.113.9");
+    // Behind a trusted proxy, two such clients are two buckets, not one shared "::/64".
+    assertThat(proxies.clientKey("10.1.2.3", "::ffff:1.2.3.4")).isEqualTo("1.2.3.4");
+    assertThat(proxies.clientKey("10.1.2.3", "::ffff:5.6.7.8")).isEqualTo("5.6.7.8");
+    assertThat(proxies.clientKey("10.1.2.3", "[::ffff:1.2.3.4]:443")).isEqualTo("1.2.3.4");
+  }
+
+  @Test
+  void anIpv4MappedPeerOrHopMatchesItsIpv4TrustedProxy() {
+    TrustedProxies single = TrustedProxies.parse(List.of("10.0.0.1"));
+    assertThat(single.trusts("::ffff:10.0.0.1")).isTrue();
+    assertThat(single.trusts("::ffff:10.0.0.2")).isFalse();
+    assertThat(single.clientKey("::ffff:10.0.0.1", "1.2.3.4")).isEqualTo("1.2.3.4");
+    // A mapped trusted hop is skipped like the plain one.
+    assertThat(single.clientKey("10.0.0.1", "1.2.3.4, ::ffff:10.0.0.1")).isEqualTo("1.2.3.4");
+  }
+
+  @Test
+  void anIpv4MappedRangeIsItsIpv4Range() {
+    TrustedProxies mapped = TrustedProxies.parse(List.of("::ffff:10.0.0.0/104"));
+    assertThat(mapped.trusts("10.9.9.9")).isTrue();
+    assertThat(mapped.trusts("::ffff:10.9.9.9")).isTrue();
+    assertThat(mapped.trusts("11.0.0.1")).isFalse();
+    assertThat(mapped.clientKey("10.9.9.9", "::ffff:1.2.3.4")).isEqualTo("1.2.3.4");
+    assertThatThrownBy(() -> TrustedProxies.parse(List.of("::ffff:0.0.0.0/96"))).hasMessageContaining("every address");
+    assertThatThrownBy(() -> TrustedProxies.parse(List.of("::ffff:10.0.0.0/80"))).hasMessageContaining("96");
+  }
 }
