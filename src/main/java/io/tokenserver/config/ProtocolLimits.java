@@ -9,9 +9,10 @@ package io.tokenserver.config;
  *     balancer's idle timeout, or the balancer may reuse a connection the server is closing)
  * @param requestTimeoutSeconds a request must arrive whole (headers and body) this long after its
  *     connection opened or became idle-plus-this-long; slow clients get 408 and are disconnected
- * @param maxConnections open connections to the public port, per process; the excess gets 503 and is closed
+ * @param maxConnections open connections to the public port, per process; at the cap an idle kept-alive
+ *     connection is closed to make room, and only when none is idle does the new one get 503 and close
  * @param maxConnectionsPerAddress open connections from one client address (the peer, not X-Forwarded-For),
- *     so that one address cannot hold every slot; the excess gets 503 and is closed
+ *     so that one address cannot hold every slot; at the cap an idle connection of that address makes room
  */
 public record ProtocolLimits(int maxHeaderSize, int maxInitialLineLength, int idleTimeoutSeconds,
     int requestTimeoutSeconds, int maxConnections, int maxConnectionsPerAddress) {

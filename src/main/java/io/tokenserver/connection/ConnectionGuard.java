@@ -224,19 +224,6 @@ public final class ConnectionGuard {
     return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || length != null && !"0".equals(length);
   }
 
-  /**
-   * Closes every idle keep-alive connection now (call on this verticle's event loop), as a drain may once
-   * the load balancer has stopped sending: a client that sends on one at that moment sees it closed, so
-   * until then {@code Connection: close} on the next answer is the gentler way.
-   */
-  public void closeIdleConnections() {
-    for (Tracked state : new ArrayList<>(tracked.values())) {
-      if (state.isIdle()) {
-        evict(state);
-      }
-    }
-  }
-
   /** One connection's slot, its deadline, and the request it is waiting for (null between requests). */
   private static final class Tracked {
     final HttpConnection connection;
