@@ -76,7 +76,7 @@ class RollingRestartTest {
       for (Instance instance : List.of(a, b)) {
         // Both serve before one goes, and it goes while the other has not served long since its restart.
         long servedBefore = stats.answered(instance.name);
-        await().atMost(Duration.ofSeconds(10)).until(() -> stats.answered(instance.name) > servedBefore + 1000);
+        await().atMost(Duration.ofSeconds(30)).until(() -> stats.answered(instance.name) > servedBefore + 200);
         instance.process.terminate();
         assertThat(instance.process.awaitExit(60_000)).as("%s drains and exits 0", instance.name).isZero();
         instance.start();
@@ -84,7 +84,7 @@ class RollingRestartTest {
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> stats.isUp(instance.name));
       }
       long servedAfterRestarts = stats.answered(b.name);
-      await().atMost(Duration.ofSeconds(10)).until(() -> stats.answered(b.name) > servedAfterRestarts + 1000);
+      await().atMost(Duration.ofSeconds(30)).until(() -> stats.answered(b.name) > servedAfterRestarts + 200);
       assertThat(load.isAlive()).as("the load ran through both restarts").isTrue();
       // wrk stops on SIGINT and prints its summary.
       assertThat(new ProcessBuilder("kill", "-INT", Long.toString(load.pid())).start().waitFor()).isZero();
@@ -100,6 +100,11 @@ class RollingRestartTest {
       assertThat(statusCounts(output).get(200)).as(output).isEqualTo(requests);
       assertThat(output).as("no socket errors, no non-2xx answers").doesNotContain("Socket errors")
           .doesNotContain("Non-2xx");
+    } catch (Throwable failure) {
+      // What HAProxy saw (servers going down, checks timing out) is what explains a failure here.
+      Path log = dir.resolve("haproxy.log");
+      System.out.println("HAProxy's log at the failure:\n" + (Files.exists(log) ? Files.readString(log) : "(none)"));
+      throw failure;
     } finally {
       if (load != null) {
         load.destroyForcibly();
