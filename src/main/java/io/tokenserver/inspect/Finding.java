@@ -1,6 +1,7 @@
 package io.tokenserver.inspect;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,7 +16,7 @@ public record Finding(FindingCode code, Severity severity, String message, Strin
     ERROR, WARNING;
 
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -27,10 +28,6 @@ public record Finding(FindingCode code, Severity severity, String message, Strin
 
   static Finding error(FindingCode code, String message) {
     return new Finding(code, Severity.ERROR, message, null, null);
-  }
-
-  static Finding warning(FindingCode code, String message) {
-    return new Finding(code, Severity.WARNING, message, null, null);
   }
 
   /** JSON-ready: {@code code}, {@code severity}, {@code message}, and {@code service}/{@code privilege} when set. */

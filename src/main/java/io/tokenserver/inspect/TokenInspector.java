@@ -4,6 +4,7 @@ import io.tokenserver.token.AppCredentials;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -95,6 +96,7 @@ public final class TokenInspector {
     checks.expiry(decoded, services, now, expiringWithinSeconds);
     checks.identity(services, channel, user);
     checks.unknownService(decoded);
+    findings.sort(Comparator.comparing(Finding::severity)); // errors first; stable, so in the order found
     return new Inspection(decoded.version(), decoded.appId(), decoded.issuedAt(), decoded.expiresAt(),
         decoded.expiresAt() - now, decoded.lifetime(), decoded.salt(), signedWith, decoded.channelCrc32(),
         decoded.userCrc32(), services, findings, now);
