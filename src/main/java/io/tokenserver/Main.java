@@ -4,13 +4,19 @@ import io.tokenserver.config.ConfigException;
 import io.tokenserver.config.ConfigLoader;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.credentials.Projects;
+import io.tokenserver.http.InspectHandler;
+import io.tokenserver.inspect.TokenInspector;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,6 +32,9 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("inspect")) {
+      System.exit(inspect(Arrays.asList(args).subList(1, args.length)));
+    }
     long startNanos = System.nanoTime();
     ServerConfig config = loadConfigOrExit(Arrays.asList(args).contains("--demo"));
     CompletableFuture<TokenServer> started = new CompletableFuture<>();
@@ -92,6 +101,43 @@ public final class Main {
   /** The start runs the configured warm-up first, so the wait for it grows with {@code WARMUP_SECONDS}. */
   private static Duration startTimeout(ServerConfig config) {
     return config.warmUp().plus(START_MARGIN);
+  }
+
+  /**
+   * {@code inspect TOKEN [--channel=C] [--user=U] [--expiring-within=SECONDS]}: prints the inspection of TOKEN
+   * as JSON, checked against the configured projects' certificates. Exit 0 when the token is usable, 1 when
+   * it is not, 2 for a usage or configuration error.
+   */
+  private static int inspect(List<String> args) {
+    String token = null;
+    Map<String, String> options = new HashMap<>();
+    for (String arg : args) {
+      int equals = arg.indexOf('=');
+      if (arg.startsWith("--") && equals > 0) {
+        options.put(arg.substring(2, equals), arg.substring(equals + 1));
+      } else if (token == null) {
+        token = arg;
+      } else {
+        token = "";
+      }
+    }
+    int within;
+    try {
+      within = Integer.parseInt(options.getOrDefault("expiring-within",
+          Integer.toString(TokenInspector.DEFAULT_EXPIRING_WITHIN_SECONDS)));
+    } catch (NumberFormatException e) {
+      within = -1;
+    }
+    options.keySet().removeAll(List.of("channel", "user", "expiring-within"));
+    if (token == null || token.isEmpty() || within < 0 || !options.isEmpty()) {
+      System.err.println("usage: inspect TOKEN [--channel=CHANNEL] [--user=UID_OR_ACCOUNT] [--expiring-within=SECONDS]");
+      return 2;
+    }
+    ServerConfig config = loadConfigOrExit(false);
+    Map<String, Object> answer = new InspectHandler(Projects.of(config.projects()))
+        .inspect(token, within, options.get("channel"), options.get("user"));
+    System.out.println(new JsonObject(answer).encodePrettily());
+    return Boolean.TRUE.equals(answer.get("usable")) ? 0 : 1;
   }
 
   private static ServerConfig loadConfigOrExit(boolean demoFlag) {

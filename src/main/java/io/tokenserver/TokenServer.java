@@ -6,6 +6,7 @@ import io.tokenserver.auth.CallerGate;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.http.ApiVerticle;
+import io.tokenserver.http.InspectHandler;
 import io.tokenserver.credentials.Projects;
 import io.tokenserver.http.ManagementServer;
 import io.tokenserver.metrics.MetricsSetup;
@@ -82,7 +83,7 @@ public final class TokenServer {
     WarmUp warmUp = WarmUp.prepare(config);
 
     return ManagementServer.start(managementVertx, config.managementHost(), config.managementPort(), registry,
-            server.readinessChecks())
+            server.readinessChecks(), new InspectHandler(projects))
         // While the probes answer 503: ready means warm, not the first seconds of JIT compilation.
         .compose(management -> warmUp == null ? Future.succeededFuture(0L) : warmUp.run())
         .compose(warmedWith -> {

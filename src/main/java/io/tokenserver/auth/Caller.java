@@ -15,6 +15,7 @@ import java.util.Set;
 public final class Caller {
 
   private static final Grant CHAT_APP = new Grant.ChatApp();
+  private static final String API_KEY_PREFIX = "key:";
 
   private final String rateLimitKey;
   private final Map<String, Object> claims;
@@ -50,7 +51,7 @@ public final class Caller {
 
   /** The same, bound to {@code projects} (null or empty: every project). */
   public static Caller apiKey(String id, Set<String> projects) {
-    return new Caller("key:" + id, null, null, true, 0, projects == null || projects.isEmpty() ? null : projects);
+    return new Caller(API_KEY_PREFIX + id, null, null, true, 0, projects == null || projects.isEmpty() ? null : projects);
   }
 
   /**
@@ -73,6 +74,11 @@ public final class Caller {
 
   public String rateLimitKey() {
     return rateLimitKey;
+  }
+
+  /** True for a holder of an API key: a trusted backend. */
+  public boolean holdsApiKey() {
+    return rateLimitKey.startsWith(API_KEY_PREFIX); // anonymous callers are "addr:…", JWT callers "sub:…"
   }
 
   /** True when this caller may have tokens signed for {@code project}. */

@@ -29,7 +29,8 @@ final class ApiRouter {
   }
 
   /** {@code gate} authenticates, rate-limits and names the caller of every route but /ping. */
-  static Router create(Vertx vertx, ServerConfig config, TokenHandlers handlers, CallerGate gate) {
+  static Router create(Vertx vertx, ServerConfig config, TokenHandlers handlers, CallerGate gate,
+      InspectHandler inspect) {
     Router router = Router.router(vertx);
     if (config.accessLog()) {
       router.route().handler(AccessLog.handler());
@@ -56,6 +57,16 @@ final class ApiRouter {
             .handler(handlers::getToken);
       }
     }
+
+    // Inspection answers whether a token is genuine: on this port only for backends holding an API key.
+    router.post("/tokens/inspect").handler(InspectHandler.body()).handler(ctx -> {
+      if (CallerGate.caller(ctx).holdsApiKey()) {
+        inspect.handle(ctx);
+      } else {
+        Responses.error(ctx.response(), 403, "token inspection on this port needs an API key; "
+            + "the management port answers it too");
+      }
+    });
 
     // Any other status a vert.x-web handler fails with (403 from CORS, 408, 415...) is JSON as well.
     for (int status = 400; status < 600; status++) {

@@ -49,7 +49,7 @@ public final class ApiVerticle extends VerticleBase {
     TokenRequestParser parser = new TokenRequestParser(
         new ExpiryPolicy(config.defaultExpirySeconds(), config.maxExpirySeconds()));
     Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, projects, pool.batcher(context), metrics),
-        gate);
+        gate, new InspectHandler(projects));
     ProtocolLimits limits = config.protocolLimits();
     guard = new ConnectionGuard(vertx, limits, openConnections, Responses.NO_CACHE);
     HttpServerOptions options = withLimits(new HttpServerOptions().setHost(config.host()).setPort(config.port()),

@@ -12,7 +12,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 
 /**
- * The management port (docs/observability.md): Prometheus scrapes and Kubernetes probes, never exposed to clients.
+ * The management port (docs/observability.md): Prometheus scrapes, Kubernetes probes and token inspection,
+ * never exposed to clients.
  * Scrapes run on a worker thread so a large exposition never stalls this server's event loop.
  */
 public final class ManagementServer {
@@ -28,7 +29,7 @@ public final class ManagementServer {
    * answers 200 or 503 from those same results, so the status and the body listing them always agree.
    */
   public static Future<HttpServer> start(Vertx vertx, String host, int port, PrometheusMeterRegistry registry,
-      HealthChecks readiness) {
+      HealthChecks readiness, InspectHandler inspect) {
     Router router = Router.router(vertx);
     router.get("/metrics").handler(ctx -> vertx.executeBlocking(registry::scrape, false).onComplete(scrape -> {
       if (scrape.succeeded()) {
@@ -39,8 +40,11 @@ public final class ManagementServer {
     }));
     router.get("/health/live").handler(ctx -> Responses.json(ctx.response(), 200, UP));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
+    router.post("/tokens/inspect").handler(InspectHandler.body()).handler(inspect);
     router.errorHandler(404, ctx -> Responses.error(ctx.response(), 404, "not found"));
     router.errorHandler(405, ctx -> Responses.error(ctx.response(), 405, "method not allowed"));
+    router.errorHandler(413, ctx -> Responses.error(ctx.response(), 413,
+        "request body is larger than " + InspectHandler.MAX_BODY_BYTES + " bytes"));
     return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setHttp2ClearTextEnabled(false))
         .requestHandler(router)
         .listen();

@@ -2,6 +2,8 @@ package io.tokenserver.metrics;
 
 import io.tokenserver.TokenServer;
 import io.tokenserver.config.ServerConfig;
+import io.tokenserver.credentials.Projects;
+import io.tokenserver.http.InspectHandler;
 import io.tokenserver.http.ManagementServer;
 import io.tokenserver.support.FakeCredentials;
 import io.tokenserver.support.GatedMinter;
@@ -166,7 +168,8 @@ class HealthTest {
       int port = TestConfig.freePort();
       HealthChecks checks = HealthChecks.create(vertx)
           .register("flipping", check -> check.complete(new Status().setOk(up.get())));
-      ManagementServer.start(vertx, "127.0.0.1", port, MetricsSetup.createRegistry(), checks)
+      ManagementServer.start(vertx, "127.0.0.1", port, MetricsSetup.createRegistry(), checks,
+              new InspectHandler(Projects.of(TestConfig.config().projects())))
           .await(10, TimeUnit.SECONDS);
       flipper.start();
       int upAnswers = 0;

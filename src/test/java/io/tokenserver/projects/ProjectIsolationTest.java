@@ -167,6 +167,8 @@ class ProjectIsolationTest {
 
   @Test
   void rotatingOneProjectsCertificateLeavesTheOtherAlone() throws Exception {
+    String beforeRotation = request("us-only-key-0123456789abcdef", "/rtm/alice", null, null).bodyAsJsonObject()
+        .getString("rtmToken");
     try {
       Files.move(Files.writeString(dir.resolve("next-cert"), US_CERT_ROTATED), usCertificate,
           StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -180,6 +182,12 @@ class ProjectIsolationTest {
           .getString("rtmToken");
       VerifiedToken.verify(eu, EU_CERT).issuedFor(EU_ID, 3600);
       assertThat(projects.get("eu").credentials().previous()).as("eu never rotated").isNull();
+      // The inspector names the project by the token's app id, and the certificate that signed it.
+      JsonObject inspected = server.send(server.client().post("/tokens/inspect")
+          .putHeader("X-API-Key", "eu-only-key-0123456789abcdef"), new JsonObject().put("token", beforeRotation)
+          .toBuffer()).bodyAsJsonObject();
+      assertThat(inspected.getString("project")).isEqualTo("us");
+      assertThat(inspected.getString("signedWith")).isEqualTo("previous");
       String metrics = server.management("/metrics").bodyAsString();
       assertThat(metrics).contains("credentials_reloads_total{project=\"us\"} 1.0")
           .contains("tokens_issued_total{kind=\"rtm\",project=\"us\"}");
