@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tokenserver.config.AuthConfig;
+import io.tokenserver.config.ProjectsConfig;
 
 import io.tokenserver.config.RateLimitConfig;
 import io.tokenserver.config.ServerConfig;
@@ -48,6 +49,8 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
       HttpHeaders.createOptimized("Bearer realm=\"agora-token-server\", error=\"invalid_token\"");
   private static final CharSequence X_API_KEY = HttpHeaders.createOptimized("X-API-Key");
   private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
+  private static final CharSequence X_AGORA_PROJECT = HttpHeaders.createOptimized("X-Agora-Project");
+  private static final String PROJECTS_PREFIX = "/projects/";
   private static final CharSequence LIMIT = HttpHeaders.createOptimized("RateLimit-Limit");
   private static final CharSequence REMAINING = HttpHeaders.createOptimized("RateLimit-Remaining");
   private static final CharSequence RESET = HttpHeaders.createOptimized("RateLimit-Reset");
@@ -63,11 +66,13 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
   private final boolean chatAppTokensForAll;
   private final int jwtMaxTokenLifetime;
   private final String projectClaim;
+  private final boolean perProject;
+  private final ProjectsConfig projects;
   /** The caller of every request when nothing is checked: no per-request work. */
   private final Caller unlimitedAnonymous;
 
   private CallerGate(AuthConfig auth, ApiKeys.InForce apiKeys, JwtVerifier jwt, RateLimiter limiter,
-      RateLimitConfig rateLimit) {
+      RateLimitConfig rateLimit, ProjectsConfig projects) {
     this.mode = auth.mode();
     this.apiKeys = apiKeys;
     this.jwt = jwt;
@@ -75,6 +80,8 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
     this.chatAppTokensForAll = auth.chatAppTokens();
     this.jwtMaxTokenLifetime = auth.jwtMaxTokenLifetimeSeconds();
     this.projectClaim = auth.projectClaim();
+    this.perProject = rateLimit.perProject();
+    this.projects = projects;
     this.limiter = limiter;
     this.proxies = rateLimit.trustedProxies();
     this.unlimitedAnonymous = Caller.anonymous("any", chatAppTokensForAll);
@@ -108,7 +115,7 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
         ? JwtVerifier.create(vertx, auth)
         : Future.succeededFuture(null);
     return apiKeys.compose(keys -> jwt.compose(verifier -> RateLimiter.create(vertx, config.rateLimit(), registry)
-        .map(limiter -> new CallerGate(auth, keys, verifier, limiter, config.rateLimit()))));
+        .map(limiter -> new CallerGate(auth, keys, verifier, limiter, config.rateLimit(), config.projects()))));
   }
 
   /** The one WARN line for {@code AUTH_MODE=none} on an address other than loopback; null when there is none. */
@@ -214,8 +221,29 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
     if (limiter == null) { // the common path: a branch, not a lambda per request
       pass(ctx, caller);
     } else {
-      withinRate(ctx, caller.rateLimitKey(), () -> pass(ctx, caller));
+      withinRate(ctx, rateLimitKey(ctx.request(), caller), () -> pass(ctx, caller));
     }
+  }
+
+  /**
+   * The caller's bucket; with {@code RATE_LIMIT_PER_PROJECT}, one per project: the configured project the path
+   * prefix or header names, else the caller's only one, else the default (never a name the client made up).
+   */
+  private String rateLimitKey(HttpServerRequest request, Caller caller) {
+    if (!perProject) {
+      return caller.rateLimitKey();
+    }
+    String path = request.path();
+    String named;
+    if (path != null && path.startsWith(PROJECTS_PREFIX)) {
+      int end = path.indexOf('/', PROJECTS_PREFIX.length());
+      named = path.substring(PROJECTS_PREFIX.length(), end < 0 ? path.length() : end);
+    } else {
+      named = request.getHeader(X_AGORA_PROJECT);
+    }
+    String project = named != null && projects.projects().containsKey(named) ? named
+        : caller.onlyProject() != null ? caller.onlyProject() : projects.defaultProject();
+    return project == null ? caller.rateLimitKey() : caller.rateLimitKey() + "@" + project;
   }
 
   private static void pass(RoutingContext ctx, Caller caller) {

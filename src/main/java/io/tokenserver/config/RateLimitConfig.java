@@ -10,10 +10,11 @@ import java.util.Locale;
 /**
  * Per-caller token buckets: {@code perSecond} refill, {@code burst} capacity, at most {@code maxCallers}
  * buckets kept in memory. Off when {@code perSecond} is 0. With the {@code LOCAL} backend limits are per
- * replica; with {@code REDIS} every replica spends from the same buckets ({@link Redis}).
+ * replica; with {@code REDIS} every replica spends from the same buckets ({@link Redis}). With {@code perProject}
+ * ({@code RATE_LIMIT_PER_PROJECT}) a caller has one bucket per project it uses.
  */
 public record RateLimitConfig(long perSecond, long burst, int maxCallers, TrustedProxies trustedProxies,
-    Backend backend, Redis redis) {
+    Backend backend, Redis redis, boolean perProject) {
 
   /** Where the buckets live. */
   public enum Backend { LOCAL, REDIS }
@@ -45,7 +46,7 @@ public record RateLimitConfig(long perSecond, long burst, int maxCallers, Truste
   }
 
   public RateLimitConfig(long perSecond, long burst, int maxCallers, TrustedProxies trustedProxies) {
-    this(perSecond, burst, maxCallers, trustedProxies, Backend.LOCAL, null);
+    this(perSecond, burst, maxCallers, trustedProxies, Backend.LOCAL, null, false);
   }
 
   public static RateLimitConfig off() {
@@ -67,7 +68,8 @@ public record RateLimitConfig(long perSecond, long burst, int maxCallers, Truste
       default -> throw new ConfigException("RATE_LIMIT_BACKEND", "must be local or redis");
     };
     Redis redis = backend == Backend.REDIS ? redis(in) : null;
-    return new RateLimitConfig(perSecond, burst == 0 ? perSecond : burst, maxCallers, proxies, backend, redis);
+    return new RateLimitConfig(perSecond, burst == 0 ? perSecond : burst, maxCallers, proxies, backend, redis,
+        in.bool("RATE_LIMIT_PER_PROJECT"));
   }
 
   /** None when unset or {@code none}: then no client's {@code X-Forwarded-For} is believed. */

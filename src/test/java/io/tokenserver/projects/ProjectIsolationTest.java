@@ -197,6 +197,27 @@ class ProjectIsolationTest {
   }
 
   @Test
+  void withRateLimitPerProjectACallerHasABucketInEachProject() throws Exception {
+    for (boolean perProject : new boolean[] {false, true}) {
+      ServerConfig config = ServerConfig.from(TestConfig.values().putNull("APP_ID").putNull("APP_CERTIFICATE")
+          .put("APPS_FILE", dir.resolve("apps.json").toString())
+          .put("AUTH_MODE", "api-key").put("API_KEYS_FILE", dir.resolve("api-keys").toString())
+          .put("RATE_LIMIT_PER_SECOND", 1).put("RATE_LIMIT_BURST", 2).put("RATE_LIMIT_PER_PROJECT", perProject));
+      try (RunningServer limited = RunningServer.start(config, Projects.of(config.projects()))) {
+        List<Integer> statuses = new ArrayList<>();
+        for (String path : List.of("/projects/eu/rtm/a", "/projects/eu/rtm/a", "/projects/eu/rtm/a",
+            "/projects/us/rtm/a", "/rtm/a")) {
+          statuses.add(limited.send(limited.client().get(path).putHeader("X-API-Key", "unbound-key-0123456789abcdef"),
+              null).statusCode());
+        }
+        // The last request names no project: the default, eu, whose bucket is empty either way.
+        assertThat(statuses).as("RATE_LIMIT_PER_PROJECT=%s", perProject)
+            .containsExactly(200, 200, 429, perProject ? 200 : 429, 429);
+      }
+    }
+  }
+
+  @Test
   void aKeyBoundToAnUnknownProjectStopsStartUp() throws Exception {
     Path keys = Files.writeString(dir.resolve("bad-keys"), "some-key-0123456789abcdef mars\n");
     JsonObject values = TestConfig.values().putNull("APP_ID").putNull("APP_CERTIFICATE")
