@@ -1,7 +1,7 @@
 package io.tokenserver;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tokenserver.auth.CallerGate;
+import io.tokenserver.http.CallerGate;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.credentials.Projects;

@@ -85,7 +85,7 @@ public final class ApiKeys {
    * mounted Secret changes in place), so that a removed key is refused without a restart. Content that is
    * unreadable or invalid is rejected, logged once (never a key) and the previous keys keep serving.
    */
-  static final class InForce {
+  public static final class InForce {
 
     private final Vertx vertx;
     private final AuthConfig auth;
@@ -102,7 +102,7 @@ public final class ApiKeys {
     }
 
     /** {@code projectNames}: the configured projects, which a key in the file may be bound to. */
-    static Future<InForce> load(Vertx vertx, AuthConfig auth, Set<String> projectNames, Duration interval) {
+    public static Future<InForce> load(Vertx vertx, AuthConfig auth, Set<String> projectNames, Duration interval) {
       return vertx.executeBlocking(() -> new ApiKeys(auth.currentApiKeys(projectNames))).map(keys -> {
         InForce inForce = new InForce(vertx, auth, projectNames, keys);
         if (auth.apiKeysFile() != null) {
@@ -112,7 +112,7 @@ public final class ApiKeys {
       });
     }
 
-    ApiKeys get() {
+    public ApiKeys get() {
       return keys;
     }
 

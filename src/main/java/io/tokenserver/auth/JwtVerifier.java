@@ -58,7 +58,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * verification. Each entry carries the {@code kid} it was verified with: when a key leaves the key set, the
  * tokens it verified are verified again (and refused).
  */
-final class JwtVerifier implements MeterBinder {
+public final class JwtVerifier implements MeterBinder {
 
   private static final Logger LOG = LoggerFactory.getLogger(JwtVerifier.class);
   static final Duration JWKS_REFRESH = Duration.ofMinutes(10);
@@ -95,7 +95,7 @@ final class JwtVerifier implements MeterBinder {
   }
 
   /** Fails only on a key that can never work; a JWKS URL that cannot be fetched yet is retried instead. */
-  static Future<JwtVerifier> create(Vertx vertx, AuthConfig config) {
+  public static Future<JwtVerifier> create(Vertx vertx, AuthConfig config) {
     JwtVerifier verifier = new JwtVerifier(vertx, config);
     if (config.jwksUrl() == null) {
       try {
@@ -124,12 +124,12 @@ final class JwtVerifier implements MeterBinder {
   }
 
   /** True once there are keys to verify with. */
-  boolean ready() {
+  public boolean ready() {
     return auth.get() != null;
   }
 
   /** The claims of a token verified before and not expired since; null otherwise. */
-  JsonObject cached(String token) {
+  public JsonObject cached(String token) {
     Verified entry = verified.getIfPresent(digest(token));
     if (entry == null || entry.claims().getLong("exp") <= System.currentTimeMillis() / 1000) {
       return null;
@@ -138,7 +138,7 @@ final class JwtVerifier implements MeterBinder {
   }
 
   /** The verified claims; fails when the token is not signed by a configured key, expired or not for us. */
-  Future<JsonObject> verify(String token) {
+  public Future<JsonObject> verify(String token) {
     try {
       return verifyWithKeys(token);
     } catch (RuntimeException e) {

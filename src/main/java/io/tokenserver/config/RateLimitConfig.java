@@ -1,6 +1,6 @@
 package io.tokenserver.config;
 
-import io.tokenserver.ratelimit.TrustedProxies;
+import io.tokenserver.net.TrustedProxies;
 
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.tokenserver.http;
 
-import io.tokenserver.auth.CallerGate;
+import io.tokenserver.http.CallerGate;
 import io.tokenserver.config.ProtocolLimits;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.ConnectionGuard;

@@ -1,7 +1,7 @@
 package io.tokenserver.http;
 
 import io.tokenserver.auth.Caller;
-import io.tokenserver.auth.CallerGate;
+import io.tokenserver.http.CallerGate;
 import io.tokenserver.credentials.Projects;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;

@@ -236,7 +236,7 @@ class ConnectionFairnessTest {
 
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
-      OpenConnections connections = new OpenConnections(10, 10, io.tokenserver.ratelimit.TrustedProxies.NONE);
+      OpenConnections connections = new OpenConnections(10, 10, io.tokenserver.net.TrustedProxies.NONE);
       io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
           new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
       connections.bindTo(registry);

@@ -1,4 +1,4 @@
-package io.tokenserver.auth;
+package io.tokenserver.http;
 
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.support.TestConfig;

@@ -1,16 +1,19 @@
-package io.tokenserver.auth;
+package io.tokenserver.http;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.tokenserver.auth.AccessRules;
+import io.tokenserver.auth.ApiKeys;
+import io.tokenserver.auth.Caller;
+import io.tokenserver.auth.JwtVerifier;
 import io.tokenserver.config.AuthConfig;
 import io.tokenserver.config.ProjectsConfig;
 
 import io.tokenserver.config.RateLimitConfig;
 import io.tokenserver.config.ServerConfig;
-import io.tokenserver.http.Responses;
 import io.tokenserver.ratelimit.RateLimiter;
-import io.tokenserver.ratelimit.TrustedProxies;
+import io.tokenserver.net.TrustedProxies;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;

@@ -1,4 +1,4 @@
-package io.tokenserver.ratelimit;
+package io.tokenserver.net;
 
 import org.junit.jupiter.api.Test;
 

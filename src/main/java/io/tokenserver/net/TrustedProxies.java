@@ -1,4 +1,4 @@
-package io.tokenserver.ratelimit;
+package io.tokenserver.net;
 
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
