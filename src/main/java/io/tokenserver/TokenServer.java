@@ -72,7 +72,7 @@ public final class TokenServer {
             .withMetrics(new MicrometerMetricsFactory(registry)).build()
         : Vertx.builder().with(options).build();
     TokenMetrics metrics = new TokenMetrics(registry, projects.names());
-    SigningPool pool = new SigningPool(config.signingPoolSize(), config.signingMaxPending());
+    SigningPool pool = new SigningPool(vertx, config.signingPoolSize(), config.signingMaxPending());
     metrics.bind(pool);
     // The management port gets a Vert.x of its own: probes keep answering while the API loops are saturated,
     // and scrapes and probes stay out of the API's HTTP metrics.

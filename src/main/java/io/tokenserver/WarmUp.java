@@ -79,7 +79,7 @@ final class WarmUp {
     long startNanos = System.nanoTime();
     long deadline = startNanos + duration.toNanos();
     TokenMetrics metrics = new TokenMetrics(registry);
-    SigningPool pool = new SigningPool(1, Integer.MAX_VALUE);
+    SigningPool pool = new SigningPool(vertx, 1, Integer.MAX_VALUE);
     AppCredentials random = randomCredentials();
     AccessToken2Minter minter = new AccessToken2Minter(() -> random);
     AtomicLong answered = new AtomicLong();

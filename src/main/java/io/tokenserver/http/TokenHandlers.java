@@ -213,7 +213,7 @@ final class TokenHandlers {
     private final TokenRequest second;
     private final String field;
     private Buffer body;
-    private RuntimeException failure;
+    private Throwable failure;
 
     Signing(RoutingContext ctx, Projects.Project project, TokenRequest first, TokenRequest second, String field) {
       this.ctx = ctx;
@@ -231,7 +231,7 @@ final class TokenHandlers {
         String token = minter.mint(first);
         body = second == null ? Responses.tokenBody(field, token)
             : Responses.tokenBody("rtcToken", token, "rtmToken", minter.mint(second));
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // an Error too: the request gets its 500 instead of waiting forever
         failure = e;
       } finally {
         metrics.signingTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SigningPoolBatchTest {
 
   private final Vertx vertx = Vertx.vertx();
-  private final SigningPool pool = new SigningPool(2, 100);
+  private final SigningPool pool = new SigningPool(vertx, 2, 100);
 
   @AfterEach
   void close() {
@@ -89,7 +89,7 @@ class SigningPoolBatchTest {
 
   @Test
   void overTheBoundSubmitRefusesAtOnce() throws Exception {
-    SigningPool small = new SigningPool(1, 3);
+    SigningPool small = new SigningPool(vertx, 1, 3);
     try {
       AtomicInteger signed = new AtomicInteger();
       CountDownLatch completed = new CountDownLatch(3);
@@ -112,5 +112,33 @@ class SigningPoolBatchTest {
     } finally {
       small.close();
     }
+  }
+
+  @Test
+  void aJobThatThrowsAnErrorLeaksNoPendingCountAndItsBatchStillCompletes() throws Exception {
+    AtomicInteger signed = new AtomicInteger();
+    CountDownLatch completed = new CountDownLatch(3);
+    Context context = vertx.getOrCreateContext();
+    context.runOnContext(ignored -> {
+      SigningPool.Batcher batcher = pool.batcher(context);
+      batcher.submit(new Recording(signed, completed));
+      batcher.submit(new SigningPool.Job() {
+        @Override
+        public void sign() {
+          throw new StackOverflowError("a minter gone wrong");
+        }
+
+        @Override
+        public void complete() {
+          completed.countDown();
+        }
+      });
+      batcher.submit(new Recording(signed, completed));
+    });
+    assertThat(completed.await(10, TimeUnit.SECONDS)).as("every job of the batch completes").isTrue();
+    assertThat(signed.get()).as("the jobs after the failing one still signed").isEqualTo(2);
+    CompletableFuture<Integer> pendingAfter = new CompletableFuture<>();
+    context.runOnContext(ignored -> pendingAfter.complete(pool.pending()));
+    assertThat(pendingAfter.get(10, TimeUnit.SECONDS)).isZero();
   }
 }
