@@ -37,6 +37,11 @@ class SigningPoolSaturationTest {
         assertThat(response.bodyAsJsonObject().getString("error")).isEqualTo("the server is busy, retry shortly");
       }
 
+      // A full pool takes the instance out of rotation: readiness names the check.
+      HttpResponse<Buffer> saturated = server.management("/health/ready");
+      assertThat(saturated.statusCode()).isEqualTo(503);
+      assertThat(saturated.bodyAsString()).contains("{\"id\":\"signing\",\"status\":\"DOWN\"");
+
       minter.release.countDown();
       HttpResponse<Buffer> firstResponse = first.await(10, TimeUnit.SECONDS);
       assertThat(firstResponse.statusCode()).isEqualTo(200);
@@ -44,6 +49,7 @@ class SigningPoolSaturationTest {
 
       HttpResponse<Buffer> after = server.get("/rtm/after");
       assertThat(after.statusCode()).as("recovered").isEqualTo(200);
+      assertThat(server.management("/health/ready").statusCode()).isEqualTo(200);
       assertThat(VerifiedToken.verify(after.bodyAsJsonObject().getString("rtmToken")).rtm().userId).isEqualTo("after");
 
       String metrics = server.management("/metrics").bodyAsString();
