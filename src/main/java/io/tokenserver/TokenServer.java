@@ -17,7 +17,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -140,10 +139,7 @@ public final class TokenServer {
   private HealthChecks readinessChecks() {
     return HealthChecks.create(managementVertx)
         .register("started", check -> check.complete(new Status().setOk(started)))
-        .register("callers", check -> check.complete(new Status().setOk(callersCheckable.getAsBoolean())))
-        // A full signing pool answers 503 at once: a load balancer does better sending elsewhere meanwhile.
-        .register("signing", check -> check.complete(new Status().setOk(pool.pending() < config.signingMaxPending())
-            .setData(new JsonObject().put("pending", pool.pending()).put("max", config.signingMaxPending()))));
+        .register("callers", check -> check.complete(new Status().setOk(callersCheckable.getAsBoolean())));
   }
 
   public Vertx vertx() {

@@ -103,13 +103,13 @@ class HealthTest {
       TokenServer server = starting.await(20, TimeUnit.SECONDS);
       try {
         assertThat(readiness(config.managementPort()))
-            .isEqualTo(new Readiness(503, "DOWN", Map.of("started", "UP", "callers", "DOWN", "signing", "UP")));
+            .isEqualTo(new Readiness(503, "DOWN", Map.of("started", "UP", "callers", "DOWN")));
 
         jwksReleased.countDown();
         await().atMost(Duration.ofSeconds(20))
             .until(() -> get(config.managementPort(), "/health/ready").statusCode() == 200);
         assertThat(readiness(config.managementPort()))
-            .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP", "signing", "UP")));
+            .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP")));
         assertThat(get(config.port(), "/ping").statusCode()).isEqualTo(200);
       } finally {
         server.shutdown().get(30, TimeUnit.SECONDS);
@@ -125,7 +125,7 @@ class HealthTest {
     GatedMinter minter = new GatedMinter();
     TokenServer server = TokenServer.start(config, minter).await(20, TimeUnit.SECONDS);
     assertThat(readiness(config.managementPort()))
-        .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP", "signing", "UP")));
+        .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP")));
 
     CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.port() + "/rtm/held")).build(),
@@ -134,7 +134,7 @@ class HealthTest {
 
     CompletableFuture<Void> drained = server.shutdown();
     assertThat(readiness(config.managementPort()))
-        .isEqualTo(new Readiness(503, "DOWN", Map.of("started", "DOWN", "callers", "UP", "signing", "UP")));
+        .isEqualTo(new Readiness(503, "DOWN", Map.of("started", "DOWN", "callers", "UP")));
     assertThat(get(config.managementPort(), "/health/live").statusCode()).isEqualTo(200);
     // Within the delay the port still takes new connections, and each answer ends its connection.
     try (RawHttp late = RawHttp.connect(config.port(), 10_000)) {

@@ -37,10 +37,9 @@ class SigningPoolSaturationTest {
         assertThat(response.bodyAsJsonObject().getString("error")).isEqualTo("the server is busy, retry shortly");
       }
 
-      // A full pool takes the instance out of rotation: readiness names the check.
-      HttpResponse<Buffer> saturated = server.management("/health/ready");
-      assertThat(saturated.statusCode()).isEqualTo(503);
-      assertThat(saturated.bodyAsString()).contains("{\"id\":\"signing\",\"status\":\"DOWN\"");
+      // A full pool sheds load with fast 503s but stays ready: were every replica of a spike taken out of
+      // rotation, the Service would have no endpoint left and refuse every client.
+      assertThat(server.management("/health/ready").statusCode()).isEqualTo(200);
 
       minter.release.countDown();
       HttpResponse<Buffer> firstResponse = first.await(10, TimeUnit.SECONDS);
@@ -49,7 +48,6 @@ class SigningPoolSaturationTest {
 
       HttpResponse<Buffer> after = server.get("/rtm/after");
       assertThat(after.statusCode()).as("recovered").isEqualTo(200);
-      assertThat(server.management("/health/ready").statusCode()).isEqualTo(200);
       assertThat(VerifiedToken.verify(after.bodyAsJsonObject().getString("rtmToken")).rtm().userId).isEqualTo("after");
 
       String metrics = server.management("/metrics").bodyAsString();
