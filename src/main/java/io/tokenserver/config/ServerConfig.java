@@ -18,8 +18,6 @@ import java.util.Set;
  * Built from the merged key/value layers that {@link ConfigLoader} reads.
  */
 public record ServerConfig(
-    String appId,
-    String appCertificate,
     /* true when the credentials are a random demo pair */
     boolean demo,
     String host,
@@ -83,14 +81,11 @@ public record ServerConfig(
         ? ProjectsConfig.fromFile(Path.of(appsFile), credentialFiles.reloadInterval())
         : ProjectsConfig.single(new AppCredentials(in.hex32OrFile("APP_ID", "APP_ID_FILE"),
             in.hex32OrFile("APP_CERTIFICATE", "APP_CERTIFICATE_FILE")), credentialFiles);
-    AppCredentials first = projects.projects().values().iterator().next().credentials();
     AuthConfig auth = AuthConfig.from(in);
     auth.checkApiKeys(projects.projects().keySet());
     String host = in.text("HOST");
     String managementHost = in.optionalText("MANAGEMENT_HOST");
     return new ServerConfig(
-        first.appId(),
-        first.appCertificate(),
         in.bool("DEMO"),
         host,
         in.integer("PORT", 1, 65_535),
@@ -119,10 +114,24 @@ public record ServerConfig(
    * port, without authentication, rate limits or credential files (it mints with random credentials).
    */
   public ServerConfig forWarmUp() {
-    return new ServerConfig(appId, appCertificate, demo, "127.0.0.1", 0, "127.0.0.1", 0, corsAllowOrigins,
+    return new ServerConfig(demo, "127.0.0.1", 0, "127.0.0.1", 0, corsAllowOrigins,
         defaultExpirySeconds, maxExpirySeconds, signingPoolSize, signingMaxPending, 1, Duration.ZERO, drainTimeout, false,
         httpMetrics, AuthConfig.none(), RateLimitConfig.off(), CredentialFiles.none(), protocolLimits, Duration.ZERO,
-        ProjectsConfig.single(new AppCredentials(appId, appCertificate), CredentialFiles.none()));
+        ProjectsConfig.single(firstProject().credentials(), CredentialFiles.none()));
+  }
+
+  /** The app id of the single project (with {@code APPS_FILE}, of the first one). */
+  public String appId() {
+    return firstProject().credentials().appId();
+  }
+
+  /** The certificate of the single project (with {@code APPS_FILE}, of the first one). */
+  public String appCertificate() {
+    return firstProject().credentials().appCertificate();
+  }
+
+  private ProjectsConfig.Project firstProject() {
+    return projects.projects().values().iterator().next();
   }
 
   /** Reads one typed value per key: files give JSON numbers and booleans, env and sysprops give strings. */
@@ -241,7 +250,7 @@ public record ServerConfig(
   @Override
   public String toString() {
     // Never print the certificate, even by accident in a debug line.
-    return "ServerConfig[appId=" + appId + ", port=" + port + ", managementPort=" + managementPort
+    return "ServerConfig[appId=" + appId() + ", port=" + port + ", managementPort=" + managementPort
         + ", eventLoops=" + eventLoops + ", signingPoolSize=" + signingPoolSize + "]";
   }
 }
