@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 /** Reads the config, starts the server, and drains it on SIGTERM/SIGINT before exiting 0. */
 public final class Main {
@@ -65,10 +66,9 @@ public final class Main {
     if (!config.projects().several()) {
       return "appId=" + config.appId();
     }
-    StringBuilder text = new StringBuilder("projects=");
-    config.projects().projects().forEach((name, project) ->
-        text.append(text.length() == "projects=".length() ? "" : ",").append(name).append('=').append(project.credentials().appId()));
-    return text.toString();
+    return config.projects().projects().values().stream()
+        .map(project -> project.name() + "=" + project.credentials().appId())
+        .collect(Collectors.joining(",", "projects=", ""));
   }
 
   /**

@@ -44,12 +44,10 @@ public final class Caller {
     return new Caller("addr:" + clientKey, null, null, chatAppTokens, 0, null);
   }
 
-  /** A holder of the API key {@code id} (a digest, never the key): a trusted backend, may mint anything. */
-  public static Caller apiKey(String id) {
-    return apiKey(id, null);
-  }
-
-  /** The same, bound to {@code projects} (null or empty: every project). */
+  /**
+   * A holder of the API key {@code id} (a digest, never the key): a trusted backend, may mint anything for
+   * {@code projects} (null or empty: every project).
+   */
   public static Caller apiKey(String id, Set<String> projects) {
     return new Caller(API_KEY_PREFIX + id, null, null, true, 0, projects == null || projects.isEmpty() ? null : projects);
   }
@@ -57,14 +55,9 @@ public final class Caller {
   /**
    * A signed-in end user: counted by subject, may mint only what {@code rules} allow for its claims (never a
    * Chat app token), and no token that outlives the JWT ({@code exp}) or, when {@code maxLifetimeSeconds} is
-   * above 0, that lives longer than that: the bound only ever shortens a token.
+   * above 0, that lives longer than that: the bound only ever shortens a token. {@code projects} come from
+   * {@code JWT_PROJECT_CLAIM} (null: every project).
    */
-  public static Caller jwt(String subject, Map<String, Object> claims, AccessRules rules, long exp,
-      int maxLifetimeSeconds, long nowSeconds) {
-    return jwt(subject, claims, rules, exp, maxLifetimeSeconds, nowSeconds, null);
-  }
-
-  /** The same, limited to {@code projects} (from {@code JWT_PROJECT_CLAIM}; null: every project). */
   public static Caller jwt(String subject, Map<String, Object> claims, AccessRules rules, long exp,
       int maxLifetimeSeconds, long nowSeconds, Set<String> projects) {
     long bound = maxLifetimeSeconds > 0 ? Math.min(exp, nowSeconds + maxLifetimeSeconds) : exp;

@@ -44,12 +44,12 @@ public final class Projects {
 
   /** The single project {@code default}, signing with {@code minter} (tests pass gated or counting minters). */
   public static Projects single(ProjectsConfig config, TokenMinter minter) {
-    Project only = of(config).byName.get(ProjectsConfig.SINGLE);
+    ProjectsConfig.Project only = config.projects().get(ProjectsConfig.SINGLE);
     if (only == null) {
       throw new IllegalArgumentException("a single minter serves only the project " + ProjectsConfig.SINGLE);
     }
-    return new Projects(Map.of(only.name(), new Project(only.name(), only.credentials(), minter)),
-        ProjectsConfig.SINGLE, config);
+    Project project = new Project(only.name(), new CredentialsHolder(only.credentials()), minter);
+    return new Projects(Map.of(project.name(), project), ProjectsConfig.SINGLE, config);
   }
 
   /** The project named {@code name}, or null when none is configured by that name. */

@@ -1,7 +1,6 @@
 package io.tokenserver.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.tokenserver.http.CallerGate;
 import io.tokenserver.config.ServerConfig;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

@@ -1,6 +1,5 @@
 package io.tokenserver.http;
 
-import io.tokenserver.http.CallerGate;
 import io.tokenserver.config.ProtocolLimits;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.ConnectionGuard;

@@ -9,7 +9,6 @@ import io.tokenserver.auth.Caller;
 import io.tokenserver.auth.JwtVerifier;
 import io.tokenserver.config.AuthConfig;
 import io.tokenserver.config.ProjectsConfig;
-
 import io.tokenserver.config.RateLimitConfig;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.ratelimit.RateLimiter;
@@ -39,7 +38,7 @@ import java.util.concurrent.atomic.LongAdder;
  * validated request before signing. Credentials are never logged.
  *
  * <p>Cheap rejection first: a JWT already verified is found in a bounded cache (keyed by its SHA-256, kept
- * until its {@code exp}); one not yet verified is only verified after its client address has passed that
+ * until its {@code exp} or {@code JWT_CACHE_MAX_AGE_SECONDS}); one not yet verified is only verified after its client address has passed that
  * address's rate limit, so a flood of fresh tokens costs bucket lookups, not RSA verifications.
  */
 public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
@@ -52,7 +51,8 @@ public final class CallerGate implements Handler<RoutingContext>, MeterBinder {
       HttpHeaders.createOptimized("Bearer realm=\"agora-token-server\", error=\"invalid_token\"");
   private static final CharSequence X_API_KEY = HttpHeaders.createOptimized("X-API-Key");
   private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
-  private static final CharSequence X_AGORA_PROJECT = HttpHeaders.createOptimized("X-Agora-Project");
+  /** Names the project a request wants signed for (the handlers read it too). */
+  static final CharSequence X_AGORA_PROJECT = HttpHeaders.createOptimized("X-Agora-Project");
   private static final String PROJECTS_PREFIX = "/projects/";
   private static final CharSequence LIMIT = HttpHeaders.createOptimized("RateLimit-Limit");
   private static final CharSequence REMAINING = HttpHeaders.createOptimized("RateLimit-Remaining");

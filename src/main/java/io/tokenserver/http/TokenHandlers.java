@@ -1,7 +1,6 @@
 package io.tokenserver.http;
 
 import io.tokenserver.auth.Caller;
-import io.tokenserver.http.CallerGate;
 import io.tokenserver.credentials.Projects;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
@@ -10,7 +9,6 @@ import io.tokenserver.token.TokenMinter;
 import io.tokenserver.token.TokenRequest;
 import io.tokenserver.token.TokenRequestParser;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -28,8 +26,6 @@ final class TokenHandlers {
 
   private static final Logger LOG = LoggerFactory.getLogger(TokenHandlers.class);
   private static final Buffer PONG = Buffer.buffer("{\"message\":\"pong\"}");
-
-  private static final CharSequence PROJECT_HEADER = HttpHeaders.createOptimized("X-Agora-Project");
 
   private final TokenRequestParser parser;
   private final Projects projects;
@@ -163,7 +159,7 @@ final class TokenHandlers {
     Caller caller = CallerGate.caller(ctx);
     String named = ctx.pathParam("project");
     if (named == null) {
-      named = ctx.request().getHeader(PROJECT_HEADER);
+      named = ctx.request().getHeader(CallerGate.X_AGORA_PROJECT);
     }
     Projects.Project project;
     if (named != null) {

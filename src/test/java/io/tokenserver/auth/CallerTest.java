@@ -20,7 +20,7 @@ class CallerTest {
   private static final long NOW = 1_800_000_000L;
 
   private static Caller jwt(long secondsLeft, int maxLifetime) {
-    return Caller.jwt("42", Map.of("sub", "42"), RULES, NOW + secondsLeft, maxLifetime, NOW);
+    return Caller.jwt("42", Map.of("sub", "42"), RULES, NOW + secondsLeft, maxLifetime, NOW, null);
   }
 
   @Test
@@ -52,7 +52,7 @@ class CallerTest {
   @Test
   void otherCallersGetTheExpiryTheyAskFor() {
     RtmTokenRequest request = new RtmTokenRequest("42", 86_400);
-    assertThat(Caller.apiKey("0").limited(request)).isSameAs(request);
+    assertThat(Caller.apiKey("0", null).limited(request)).isSameAs(request);
     assertThat(Caller.anonymous("1.2.3.4", false).limited(request)).isSameAs(request);
   }
 
@@ -60,7 +60,7 @@ class CallerTest {
   void chatAppTokensGoToApiKeyCallersOrToAnyoneWhenAllowed() {
     ChatTokenRequest app = ChatTokenRequest.app(3600);
 
-    assertThat(Caller.apiKey("0").denial(app)).isNull();
+    assertThat(Caller.apiKey("0", null).denial(app)).isNull();
     assertThat(Caller.anonymous("1.2.3.4", false).denial(app)).contains("CHAT_APP_TOKENS");
     assertThat(Caller.anonymous("1.2.3.4", true).denial(app)).isNull();
     assertThat(jwt(60, 0).denial(app)).isNotNull();

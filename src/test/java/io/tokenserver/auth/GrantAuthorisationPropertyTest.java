@@ -45,7 +45,7 @@ class GrantAuthorisationPropertyTest {
 
     Caller caller() {
       AccessRules rules = new AccessRules("sub", channelsRule ? "channels" : null, publisherRule ? "publisher" : null);
-      return Caller.jwt("subject", claims, rules, NOW + secondsLeft, maxLifetime, NOW);
+      return Caller.jwt("subject", claims, rules, NOW + secondsLeft, maxLifetime, NOW, null);
     }
 
     long lifetimeBound() {
