@@ -29,7 +29,7 @@ AREAS = [
     ('io.micrometer.', 'Micrometer (HTTP server meters, token meters)'),
     ('io.vertx.ext.web.', 'vertx-web router, handlers, CORS'),
     ('io.tokenserver.connection.', 'connection guard and strict decoder'),
-    ('io.tokenserver.token.AccessToken2Minter', 'minting (HMAC, deflate, encoding)'),
+    ('io.tokenserver.token.', 'minting and request parsing (HMAC, deflate, salt, encoding)'),
     ('io.tokenserver.signing.', 'signing pool hand-off'),
     ('io.netty.', 'Netty (socket I/O, pipeline, codec, buffers)'),
 ]
