@@ -190,35 +190,40 @@ class DrainTest {
     }
   }
 
-  private static long awaitReadinessDown(int managementPort) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      try (RawHttp http = RawHttp.connect(managementPort, 2000)) {
-        RawHttp.Response response = http.send("GET /health/ready HTTP/1.1\r\nHost: x\r\n\r\n").read();
-        if (response != null && response.status() == 503) {
-          JsonObject body = new JsonObject(response.text());
-          assertThat(body.getString("status")).isEqualTo("DOWN");
-          assertThat(body.getJsonArray("checks").encode()).contains("{\"id\":\"started\",\"status\":\"DOWN\"}");
-          return System.nanoTime();
-        }
-      } catch (IOException e) {
-        return -1; // the management port is gone: readiness was never seen as 503
-      }
-      Thread.sleep(5);
-    }
-    return -1;
+  /** When readiness was first seen 503 ({@link System#nanoTime()}), or -1 if the management port went first. */
+  private static long awaitReadinessDown(int managementPort) {
+    return await("readiness 503").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+        .until(() -> readinessDownAt(managementPort), at -> at != 0);
   }
 
-  private static long awaitRefused(int port) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline) {
-      try (RawHttp ignored = RawHttp.connect(port, 1000)) {
-        Thread.sleep(10);
-      } catch (IOException refused) {
-        return System.nanoTime();
+  /** 0 while ready; the time it is seen down; -1 once the management port is gone. */
+  private static long readinessDownAt(int managementPort) {
+    try (RawHttp http = RawHttp.connect(managementPort, 2000)) {
+      RawHttp.Response response = http.send("GET /health/ready HTTP/1.1\r\nHost: x\r\n\r\n").read();
+      if (response == null || response.status() != 503) {
+        return 0;
       }
+      JsonObject body = new JsonObject(response.text());
+      assertThat(body.getString("status")).isEqualTo("DOWN");
+      assertThat(body.getJsonArray("checks").encode()).contains("{\"id\":\"started\",\"status\":\"DOWN\"}");
+      return System.nanoTime();
+    } catch (IOException e) {
+      return -1; // the management port is gone: readiness was never seen as 503
     }
-    throw new AssertionError("the API port still accepts connections long after the drain delay");
+  }
+
+  private static long awaitRefused(int port) {
+    return await("the API port refusing connections after the drain delay").atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(10)).until(() -> refusedAt(port), at -> at != 0);
+  }
+
+  /** 0 while the port accepts connections, else the time it refused one. */
+  private static long refusedAt(int port) {
+    try (RawHttp ignored = RawHttp.connect(port, 1000)) {
+      return 0;
+    } catch (IOException refused) {
+      return System.nanoTime();
+    }
   }
 
   private static void sleep(long millis) {

@@ -169,7 +169,8 @@ class ProtocolLimitsTest {
     try (RawHttp http = connect()) {
       http.send("GET /rtm/42 HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(http.read().status()).isEqualTo(200);
-      Thread.sleep(2000); // twice the request timeout, half the idle timeout
+      assertThat(http.closedByServerWithin(2000)).as("open for twice the request timeout, half the idle timeout")
+          .isFalse();
       http.send("GET /rtm/42 HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(http.read().status()).isEqualTo(200);
     }

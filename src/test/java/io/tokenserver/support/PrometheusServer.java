@@ -2,6 +2,7 @@ package io.tokenserver.support;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
 import java.net.URI;
@@ -12,9 +13,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** A real Prometheus (Debian's package) on a free loopback port, scraping one management port every second. */
 public final class PrometheusServer implements AutoCloseable {
@@ -59,43 +65,39 @@ public final class PrometheusServer implements AutoCloseable {
    * The result vector of {@code query}, polled until it is not empty or 60 s have passed (Prometheus needs a
    * scrape or two first). A query Prometheus refuses fails the test.
    */
-  public JsonArray query(String query) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + DEADLINE_MILLIS;
-    JsonArray result = new JsonArray();
-    while (System.currentTimeMillis() < deadline) {
-      try {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(
-            base + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8))).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 503) { // 503 "Service Unavailable" while it starts
-          JsonObject body = new JsonObject(response.body());
-          assertThat(body.getString("status")).as(query + " → " + response.body()).isEqualTo("success");
-          result = body.getJsonObject("data").getJsonArray("result");
-          if (!result.isEmpty()) {
-            return result;
-          }
-        }
-      } catch (IOException notUpYet) {
-        // not listening yet
+  public JsonArray query(String query) {
+    AtomicReference<JsonArray> last = new AtomicReference<>(new JsonArray());
+    return poll(() -> {
+      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(
+          base + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 503) { // 503 "Service Unavailable" while it starts
+        JsonObject body = new JsonObject(response.body());
+        assertThat(body.getString("status")).as(query + " → " + response.body()).isEqualTo("success");
+        last.set(body.getJsonObject("data").getJsonArray("result"));
       }
-      Thread.sleep(250);
-    }
-    return result;
+      return last.get();
+    }, result -> !result.isEmpty(), last);
   }
 
   /** The first sample of {@code query}, polled until it is above 0 or 60 s have passed; 0 when there is none. */
-  public double value(String query) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + DEADLINE_MILLIS;
-    double value = 0;
-    while (System.currentTimeMillis() < deadline) {
+  public double value(String query) {
+    AtomicReference<Double> last = new AtomicReference<>(0.0);
+    return poll(() -> {
       JsonArray result = query(query);
-      value = result.isEmpty() ? 0 : Double.parseDouble(result.getJsonObject(0).getJsonArray("value").getString(1));
-      if (value > 0) {
-        return value;
-      }
-      Thread.sleep(250);
+      last.set(result.isEmpty() ? 0 : Double.parseDouble(result.getJsonObject(0).getJsonArray("value").getString(1)));
+      return last.get();
+    }, value -> value > 0, last);
+  }
+
+  /** Polls {@code read} until {@code done}; on the deadline, the last value read (Prometheus not up counts as none). */
+  private static <T> T poll(Callable<T> read, Predicate<T> done, AtomicReference<T> last) {
+    try {
+      return await().atMost(Duration.ofMillis(DEADLINE_MILLIS)).pollInterval(Duration.ofMillis(250))
+          .ignoreExceptionsInstanceOf(IOException.class).until(read, done);
+    } catch (ConditionTimeoutException e) {
+      return last.get();
     }
-    return value;
   }
 
   /** Prometheus' own log, for an assertion's description. */

@@ -1,15 +1,21 @@
 package io.tokenserver.support;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code io.tokenserver.Main} in a child JVM with its own environment and system properties, for what
@@ -79,30 +85,24 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /** Waits until a line containing {@code text} appears; fails with the output so far if it does not. */
-  public String awaitLine(String text, long timeoutMillis) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMillis;
-    while (System.currentTimeMillis() < deadline) {
-      synchronized (output) {
-        for (String line : output) {
-          if (line.contains(text)) {
-            return line;
-          }
-        }
-      }
-      if (!process.isAlive() && !outputContains(text)) {
-        Thread.sleep(100); // let the reader drain the last lines
-        if (!outputContains(text)) {
-          throw new AssertionError("process exited (" + process.exitValue() + ") without '" + text + "':\n" + output());
-        }
-      }
-      Thread.sleep(20);
+  public String awaitLine(String text, long timeoutMillis) {
+    try {
+      return await().atMost(Duration.ofMillis(timeoutMillis)).pollInterval(Duration.ofMillis(20))
+          .until(() -> firstLineWith(text).or(() -> {
+            if (!reader.isAlive()) { // the process ended and its last lines are read
+              throw new AssertionError("process exited (" + process.exitValue() + ") without '" + text + "':\n"
+                  + output());
+            }
+            return Optional.empty();
+          }), Optional::isPresent).orElseThrow();
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("no line with '" + text + "' within " + timeoutMillis + " ms:\n" + output());
     }
-    throw new AssertionError("no line with '" + text + "' within " + timeoutMillis + " ms:\n" + output());
   }
 
-  private boolean outputContains(String text) {
+  private Optional<String> firstLineWith(String text) {
     synchronized (output) {
-      return output.stream().anyMatch(line -> line.contains(text));
+      return output.stream().filter(line -> line.contains(text)).findFirst();
     }
   }
 
