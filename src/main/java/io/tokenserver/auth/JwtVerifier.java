@@ -3,6 +3,14 @@ package io.tokenserver.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.source.CachingJWKSetSource;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +19,7 @@ import io.tokenserver.config.AuthConfig;
 import io.tokenserver.config.ConfigException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
@@ -21,11 +30,8 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.InputStream;
+import java.net.MalformedURLException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
@@ -47,11 +53,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * fail; {@code exp} is required (vertx-auth-jwt checks it only when present); {@code iss}/{@code aud} are
  * checked when configured.
  *
- * <p>A JWKS fetched from a URL: fetched in the background at startup (retried with backoff; the server is
- * not ready until it has keys), refreshed every {@link #JWKS_REFRESH}, and fetched again, at most once per
- * {@link #UNKNOWN_KID_REFETCH}, when a token names a key id it does not hold (a key rotated in early).
- * Keys of a type it cannot use are skipped, and symmetric ({@code oct}) keys from a URL are refused: a
- * secret that travelled over the network is no secret.
+ * <p>A JWKS from a URL is fetched and cached by Nimbus' {@link JWKSourceBuilder}, which blocks, so it is only
+ * asked on the {@code jwks} worker: in the background at startup (retried with backoff; the server is not
+ * ready until it has keys), every {@link #JWKS_CHECK} (it fetches once its copy is {@link #JWKS_REFRESH} old),
+ * and when a token names a key id the set does not hold (a key rotated in early); it fetches at most twice per
+ * {@link #JWKS_FETCH_INTERVAL}, retries a failed fetch once, and each set it fetches is put in force here.
+ * A failed fetch keeps the keys in force. Keys of a type it cannot use are skipped, and symmetric
+ * ({@code oct}) keys from a URL are refused: a secret that travelled over the network is no secret.
  *
  * <p>Verified tokens are cached by their SHA-256 until their {@code exp}, but for at most
  * {@code JWT_CACHE_MAX_AGE_SECONDS}, so a replayed token costs a hash and a lookup instead of a signature
@@ -62,17 +70,22 @@ public final class JwtVerifier implements MeterBinder {
 
   private static final Logger LOG = LoggerFactory.getLogger(JwtVerifier.class);
   static final Duration JWKS_REFRESH = Duration.ofMinutes(10);
-  static final Duration UNKNOWN_KID_REFETCH = Duration.ofSeconds(30);
+  static final Duration JWKS_CHECK = Duration.ofMinutes(1);
+  static final Duration JWKS_FETCH_INTERVAL = Duration.ofSeconds(30);
   static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(60);
   static final int CACHE_SIZE = 10_000;
+  private static final int JWKS_TIMEOUT_MILLIS = 10_000;
   private static final int MAX_JWKS_BYTES = 1 << 20;
+  private static final JWKSelector ANY_KEY = new JWKSelector(new JWKMatcher.Builder().build());
 
   private final Vertx vertx;
   private final AuthConfig config;
   private final AtomicReference<JWTAuth> auth = new AtomicReference<>();
   private volatile Set<String> keyIds = Set.of();
   private volatile long loadedAtMillis = System.currentTimeMillis();
-  private volatile long lastRefetchMillis;
+  /** With a JWKS URL: the key source and the one thread that may block on it; null otherwise. */
+  private volatile JWKSource<SecurityContext> keySource;
+  private final WorkerExecutor jwksWorker;
   private final LongAdder verifications = new LongAdder();
   private final Cache<String, Verified> verified;
 
@@ -92,6 +105,7 @@ public final class JwtVerifier implements MeterBinder {
         }))
         .executor(Runnable::run)
         .build();
+    this.jwksWorker = config.jwksUrl() == null ? null : vertx.createSharedWorkerExecutor("jwks", 1);
   }
 
   /** Fails only on a key that can never work; a JWKS URL that cannot be fetched yet is retried instead. */
@@ -105,8 +119,7 @@ public final class JwtVerifier implements MeterBinder {
         return Future.failedFuture(e);
       }
     }
-    verifier.fetchUntilLoaded(Duration.ofSeconds(1));
-    vertx.setPeriodic(JWKS_REFRESH.toMillis(), id -> verifier.refetch());
+    verifier.loadUntilReady(Duration.ofSeconds(1));
     return Future.succeededFuture(verifier);
   }
 
@@ -153,12 +166,11 @@ public final class JwtVerifier implements MeterBinder {
       return Future.failedFuture(new IllegalStateException("no JWT keys loaded yet"));
     }
     String kid = config.jwksUrl() == null ? null : keyId(token);
-    if (kid != null && !keyIds.contains(kid) && refetchAllowed()) {
-      // A key the set did not hold when last fetched: fetch once more, then verify with what came.
-      return fetchJwks(vertx, config.jwksUrl()).map(jwks -> {
-        use(jwks);
-        return auth.get();
-      }).recover(failed -> Future.succeededFuture(provider)).compose(current -> verifyWith(current, token, kid));
+    if (kid != null && !keyIds.contains(kid)) {
+      // A key the set did not hold: the key source fetches again unless its rate limit says no; then verify
+      // with what is in force (a failed fetch leaves it as it was).
+      return lookUp(new JWKSelector(new JWKMatcher.Builder().keyID(kid).build()))
+          .transform(looked -> verifyWith(auth.get(), token, kid));
     }
     return verifyWith(provider, token, kid);
   }
@@ -173,54 +185,57 @@ public final class JwtVerifier implements MeterBinder {
     }
     return user.compose(JwtVerifier::requireExpiry)
         .onSuccess(claims -> {
-          if (config.jwtCacheMaxAgeSeconds() > 0) {
+          // Not when a key set came in meanwhile: it may have dropped the key.
+          if (config.jwtCacheMaxAgeSeconds() > 0 && auth.get() == provider) {
             verified.put(digest(token), new Verified(claims, kid));
           }
         });
   }
 
-  private synchronized boolean refetchAllowed() {
-    long now = System.currentTimeMillis();
-    if (now - lastRefetchMillis < UNKNOWN_KID_REFETCH.toMillis()) {
-      return false;
-    }
-    lastRefetchMillis = now;
-    return true;
-  }
-
-  private void fetchUntilLoaded(Duration delay) {
-    fetchJwks(vertx, config.jwksUrl()).onComplete(fetched -> {
-      if (fetched.succeeded()) {
-        try {
-          use(fetched.result());
-          LOG.info("JWT_JWKS loaded: {} keys", keyIds.size());
-          return;
-        } catch (RuntimeException e) {
-          LOG.error("JWT_JWKS unusable, retrying in {} s: {}", delay.toSeconds(), e.getMessage());
-        }
-      } else {
-        LOG.error("JWT_JWKS fetch failed, retrying in {} s: {}", delay.toSeconds(), fetched.cause().getMessage());
+  /**
+   * Asks the key source until the first key set is in force, then every {@link #JWKS_CHECK}. Each try gets
+   * a new key source: its rate limit is meant for the running server, not for the wait for a first set.
+   */
+  private void loadUntilReady(Duration delay) {
+    keySource = keySource();
+    lookUp(ANY_KEY).onComplete(looked -> {
+      if (ready()) {
+        LOG.info("JWT_JWKS loaded: {} keys", keyIds.size());
+        vertx.setPeriodic(JWKS_CHECK.toMillis(), id -> lookUp(ANY_KEY).onFailure(failure ->
+            LOG.error("JWT_JWKS refresh failed, keeping the previous keys: {}", failure.toString())));
+        return;
       }
+      LOG.error("JWT_JWKS not loaded, retrying in {} s: {}", delay.toSeconds(),
+          looked.failed() ? looked.cause().getMessage() : "no usable keys");
       Duration next = delay.multipliedBy(2).compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : delay.multipliedBy(2);
-      vertx.setTimer(delay.toMillis(), id -> fetchUntilLoaded(next));
+      vertx.setTimer(delay.toMillis(), id -> loadUntilReady(next));
     });
   }
 
-  private void refetch() {
-    if (auth.get() == null) {
-      return; // the startup loop is still trying
+  /** Asks the key source, which may fetch (blocking): on the {@code jwks} worker, never on an event loop. */
+  private Future<List<JWK>> lookUp(JWKSelector selector) {
+    JWKSource<SecurityContext> source = keySource;
+    return jwksWorker.executeBlocking(() -> source.get(selector, null), false);
+  }
+
+  /** Nimbus' cached, rate-limited, retrying source for the JWKS URL; puts each set it fetches in force. */
+  private JWKSource<SecurityContext> keySource() {
+    DefaultResourceRetriever http = new DefaultResourceRetriever(JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS, MAX_JWKS_BYTES);
+    try {
+      return JWKSourceBuilder.<SecurityContext>create(URI.create(config.jwksUrl()).toURL(), http)
+          .cache(JWKS_REFRESH.toMillis(), JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT, event -> {
+            if (event instanceof CachingJWKSetSource.RefreshCompletedEvent<SecurityContext> fetched) {
+              // Only the public keys: an oct key (a shared secret) from a URL is dropped here.
+              use(new JsonObject(fetched.getJWKSet().toString(true)));
+            }
+          })
+          .refreshAheadCache(false) // it needs threads of its own; the periodic look-up refreshes instead
+          .rateLimited(JWKS_FETCH_INTERVAL.toMillis())
+          .retrying(true)
+          .build();
+    } catch (MalformedURLException e) {
+      throw new ConfigException("JWT_JWKS", "is not a valid URL");
     }
-    fetchJwks(vertx, config.jwksUrl()).onComplete(fetched -> {
-      try {
-        if (fetched.failed()) {
-          throw (RuntimeException) (fetched.cause() instanceof RuntimeException r ? r
-              : new IllegalStateException(fetched.cause()));
-        }
-        use(fetched.result());
-      } catch (RuntimeException e) {
-        LOG.error("JWT_JWKS refresh failed, keeping the previous keys: {}", e.getMessage());
-      }
-    });
   }
 
   /** Puts the keys of {@code jwks} (or of the secret/PEM) in force. */
@@ -309,14 +324,10 @@ public final class JwtVerifier implements MeterBinder {
       int usable = 0;
       for (Object entry : jwks.getJsonArray("keys")) {
         if (entry instanceof JsonObject key && !"enc".equals(key.getString("use"))) {
-          String kty = key.getString("kty", "");
-          if ("oct".equals(kty) && config.jwksUrl() != null) {
-            LOG.warn("JWT_JWKS: skipping a symmetric (oct) key: shared secrets are not taken from a URL");
-            continue;
-          }
           String algorithm = defaultAlgorithm(key);
           if (algorithm == null) {
-            LOG.warn("JWT_JWKS: skipping a key of unsupported type {}", kty.replaceAll("[^A-Za-z0-9-]", "?"));
+            LOG.warn("JWT_JWKS: skipping a key of unsupported type {}",
+                key.getString("kty", "").replaceAll("[^A-Za-z0-9-]", "?"));
             continue;
           }
           JsonObject jwk = key.copy();
@@ -369,25 +380,5 @@ public final class JwtVerifier implements MeterBinder {
       case "oct" -> "HS256";
       default -> null;
     };
-  }
-
-  /** Fetches a JWKS document over http(s) on a worker thread; fails with a message naming JWT_JWKS. */
-  private static Future<JsonObject> fetchJwks(Vertx vertx, String url) {
-    return vertx.executeBlocking(() -> {
-      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-      HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build();
-      HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream body = response.body()) {
-        byte[] bytes = body.readNBytes(MAX_JWKS_BYTES + 1);
-        if (response.statusCode() != 200) {
-          throw new ConfigException("JWT_JWKS", "answered HTTP " + response.statusCode());
-        }
-        if (bytes.length > MAX_JWKS_BYTES) {
-          throw new ConfigException("JWT_JWKS", "is larger than " + MAX_JWKS_BYTES + " bytes");
-        }
-        return AuthConfig.jwksDocument(new String(bytes, StandardCharsets.UTF_8));
-      }
-    }, false).recover(failure -> Future.failedFuture(failure instanceof ConfigException
-        ? failure : new ConfigException("JWT_JWKS", "cannot be fetched: " + failure)));
   }
 }

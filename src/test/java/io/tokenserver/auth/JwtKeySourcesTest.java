@@ -4,6 +4,8 @@ import io.tokenserver.config.ServerConfig;
 import io.tokenserver.support.Jwts;
 import io.tokenserver.support.RunningServer;
 import io.tokenserver.support.TestConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -20,12 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** JWTs verified with a PEM public key, a JWKS file and a JWKS document served over HTTP by the test. */
 class JwtKeySourcesTest {
@@ -38,6 +42,10 @@ class JwtKeySourcesTest {
   private static final AtomicInteger jwksFetches = new AtomicInteger();
   /** What the test's JWKS endpoint serves right now. */
   private static final AtomicReference<JsonObject> served = new AtomicReference<>();
+  /** The status it answers with: 200 with the served document, or an outage. */
+  private static final AtomicInteger answerStatus = new AtomicInteger(200);
+  /** When set, it holds its answers until the test completes this promise. */
+  private static final AtomicReference<Promise<Void>> held = new AtomicReference<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -47,10 +55,12 @@ class JwtKeySourcesTest {
     jwksServer = jwksServer(0).await(10, TimeUnit.SECONDS);
   }
 
-  private static io.vertx.core.Future<HttpServer> jwksServer(int port) {
+  private static Future<HttpServer> jwksServer(int port) {
     return jwksVertx.createHttpServer().requestHandler(request -> {
       jwksFetches.incrementAndGet();
-      request.response().putHeader("Content-Type", "application/json").end(served.get().toBuffer());
+      Promise<Void> hold = held.get();
+      (hold == null ? Future.<Void>succeededFuture() : hold.future()).onComplete(released -> request.response()
+          .setStatusCode(answerStatus.get()).putHeader("Content-Type", "application/json").end(served.get().toBuffer()));
     }).listen(port, "127.0.0.1");
   }
 
@@ -59,12 +69,8 @@ class JwtKeySourcesTest {
   }
 
   /** Waits (bounded) until the server reports ready on its management port. */
-  private static void awaitReady(RunningServer server) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (server.management("/health/ready").statusCode() != 200) {
-      assertThat(System.nanoTime()).as("ready within 20 s").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+  private static void awaitReady(RunningServer server) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.management("/health/ready").statusCode() == 200);
   }
 
   @AfterAll
@@ -74,8 +80,12 @@ class JwtKeySourcesTest {
   }
 
   private static RunningServer server(String key, String value) {
-    return RunningServer.start(ServerConfig.from(TestConfig.values()
-        .put("AUTH_MODE", "jwt").put(key, value).put("JWT_ISSUER", "issuer-1").put("JWT_AUDIENCE", "tokens")));
+    return RunningServer.start(ServerConfig.from(settings(key, value)));
+  }
+
+  private static JsonObject settings(String key, String value) {
+    return TestConfig.values()
+        .put("AUTH_MODE", "jwt").put(key, value).put("JWT_ISSUER", "issuer-1").put("JWT_AUDIENCE", "tokens");
   }
 
   private static int status(RunningServer server, String jwt) {
@@ -146,6 +156,61 @@ class JwtKeySourcesTest {
       assertThat(status(server, another.rs256(Jwts.claims("42")))).isEqualTo(401);
       assertThat(jwksFetches.get()).as("no refetch storm from unknown kids").isEqualTo(before + 1);
     } finally {
+      served.set(jwts.jwks());
+    }
+  }
+
+  @Test
+  void aFailedFetchKeepsTheKeysInForce() {
+    served.set(jwts.jwks());
+    try (RunningServer server = server("JWT_JWKS", jwksUrl(jwksServer.actualPort()));
+        Jwts unknown = Jwts.withKeyId("not-published")) {
+      awaitReady(server);
+      assertThat(status(server, jwts.rs256(Jwts.claims("42")))).isEqualTo(200);
+
+      // The identity provider is down when a token with a key id the set lacks makes the server fetch.
+      answerStatus.set(500);
+      int before = jwksFetches.get();
+      assertThat(status(server, unknown.rs256(Jwts.claims("42")))).isEqualTo(401);
+      assertThat(jwksFetches.get()).as("the fetch was tried").isGreaterThan(before);
+
+      // A token of the key in force, not seen before (so not replayed from the cache), still verifies.
+      assertThat(status(server, jwts.rs256(Jwts.claims("42").put("jti", "new-token")))).isEqualTo(200);
+      assertThat(server.management("/health/ready").statusCode()).isEqualTo(200);
+    } finally {
+      answerStatus.set(200);
+    }
+  }
+
+  @Test
+  void anUnknownKeyIdIsFetchedWithoutHoldingUpOtherRequests() throws Exception {
+    served.set(jwts.jwks());
+    // One event loop: a fetch that blocked it would hold up every request.
+    try (RunningServer server = RunningServer.start(ServerConfig.from(
+            settings("JWT_JWKS", jwksUrl(jwksServer.actualPort())).put("EVENT_LOOPS", 1)));
+        Jwts rotated = Jwts.withKeyId("rotated-in-early")) {
+      awaitReady(server);
+      JsonObject both = jwts.jwks();
+      both.getJsonArray("keys").add(rotated.jwks().getJsonArray("keys").getJsonObject(0));
+      served.set(both);
+      Promise<Void> hold = Promise.promise();
+      held.set(hold);
+      int before = jwksFetches.get();
+
+      Future<HttpResponse<Buffer>> waiting = server.client().get("/rtm/42")
+          .putHeader("Authorization", "Bearer " + rotated.rs256(Jwts.claims("42"))).send();
+      await().atMost(Duration.ofSeconds(10)).until(() -> jwksFetches.get() > before);
+
+      // The key set is on its way (held by the endpoint); a token of a known key is answered meanwhile.
+      HttpResponse<Buffer> meanwhile = server.send(server.client().get("/rtm/42").timeout(5_000)
+          .putHeader("Authorization", "Bearer " + jwts.rs256(Jwts.claims("42").put("jti", "meanwhile"))), null);
+      assertThat(meanwhile.statusCode()).isEqualTo(200);
+      assertThat(waiting.isComplete()).as("the token of the new key waits for the key set").isFalse();
+
+      hold.complete();
+      assertThat(waiting.await(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    } finally {
+      held.set(null);
       served.set(jwts.jwks());
     }
   }
