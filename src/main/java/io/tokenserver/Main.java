@@ -6,7 +6,6 @@ import io.tokenserver.config.ServerConfig;
 import io.tokenserver.credentials.Projects;
 import io.tokenserver.http.InspectHandler;
 import io.tokenserver.inspect.TokenInspector;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +56,7 @@ public final class Main {
     }
     LOG.info("agora token server ready in {} ms: port={} managementPort={} eventLoops={} signingPoolSize={} "
             + "signingMaxPending={} transport={} {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
-        config.port(), config.managementPort(), config.eventLoops(), config.signingPoolSize(),
+        server.port(), server.managementPort(), config.eventLoops(), config.signingPoolSize(),
         config.signingMaxPending(), server.vertx().isNativeTransportEnabled() ? "epoll" : "nio", projectIds(config));
   }
 
@@ -141,17 +140,12 @@ public final class Main {
   }
 
   private static ServerConfig loadConfigOrExit(boolean demoFlag) {
-    Vertx vertx = Vertx.vertx();
     try {
-      return ConfigLoader.load(vertx, demoFlag).await(30, TimeUnit.SECONDS);
+      return ConfigLoader.load(demoFlag);
     } catch (ConfigException e) {
       System.err.println("config error: " + e.getMessage());
-    } catch (Exception e) {
-      System.err.println("config error: " + (e.getCause() instanceof ConfigException c ? c.getMessage() : e.toString()));
-    } finally {
-      vertx.close();
+      System.exit(2);
+      return null;
     }
-    System.exit(2);
-    return null;
   }
 }

@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The assembled server: its own Vert.x (with metrics), the management port, the signing pool and one API
- * verticle per event loop. Readiness is true only between a completed start and the start of a drain, and
+ * The assembled server: one Vert.x (with metrics) for the API, the signing pool and one API verticle per event
+ * loop, and one small Vert.x for the management port. Readiness is true only between a completed start and the start of a drain, and
  * while the caller gate can check callers.
  */
 public final class TokenServer {
@@ -46,6 +46,8 @@ public final class TokenServer {
   private volatile BooleanSupplier callersCheckable = () -> false;
   private volatile String apiDeployment;
   private volatile long warmUpRequests;
+  private volatile int port;
+  private volatile int managementPort;
 
   private TokenServer(Vertx vertx, Vertx managementVertx, SigningPool pool, ServerConfig config,
       MeterRegistry registry) {
@@ -61,15 +63,18 @@ public final class TokenServer {
     return start(config, Projects.single(config.projects(), minter));
   }
 
-  /** Starts everything; each of {@code projects} signs with its own minter. */
+  /**
+   * Starts everything; each of {@code projects} signs with its own minter. In this order: the management port
+   * (readiness 503), the warm-up on the API port, the caller gate, the API verticles; then readiness may turn 200.
+   */
   public static Future<TokenServer> start(ServerConfig config, Projects projects) {
     PrometheusMeterRegistry registry = MetricsSetup.createRegistry();
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(config.eventLoops())
         .setPreferNativeTransport(true);
-    Vertx vertx = config.httpMetrics()
-        ? Vertx.builder().with(options.setMetricsOptions(MetricsSetup.vertxMetricsOptions()))
-            .withMetrics(new MicrometerMetricsFactory(registry)).build()
+    MetricsSetup.HttpServerMeters httpMeters = config.httpMetrics() ? new MetricsSetup.HttpServerMeters(registry) : null;
+    Vertx vertx = httpMeters != null
+        ? Vertx.builder().with(options.setMetricsOptions(MetricsSetup.vertxMetricsOptions())).withMetrics(httpMeters).build()
         : Vertx.builder().with(options).build();
     TokenMetrics metrics = new TokenMetrics(registry, projects.names());
     SigningPool pool = new SigningPool(vertx, config.signingPoolSize(), config.signingMaxPending());
@@ -80,12 +85,14 @@ public final class TokenServer {
         .with(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1))
         .build();
     TokenServer server = new TokenServer(vertx, managementVertx, pool, config, registry);
-    WarmUp warmUp = WarmUp.prepare(config);
 
     return ManagementServer.start(managementVertx, config.managementHost(), config.managementPort(), registry,
             server.readinessChecks(), new InspectHandler(projects))
         // While the probes answer 503: ready means warm, not the first seconds of JIT compilation.
-        .compose(management -> warmUp == null ? Future.succeededFuture(0L) : warmUp.run())
+        .compose(management -> {
+          server.managementPort = management.actualPort();
+          return WarmUp.run(config, projects, pool, httpMeters, vertx);
+        })
         .compose(warmedWith -> {
           server.warmUpRequests = warmedWith;
           return CallerGate.create(vertx, config, registry);
@@ -106,6 +113,7 @@ public final class TokenServer {
         })
         .map(deployment -> {
           server.apiDeployment = deployment;
+          server.port = server.apis.get(0).actualPort();
           server.started = true;
           return server;
         })
@@ -126,7 +134,7 @@ public final class TokenServer {
     projects.watch(vertx, registry);
   }
 
-  /** Requests the start-up warm-up answered on its throwaway copy of the server (0 when it is off). */
+  /** Requests the start-up warm-up answered (0 when it is off). */
   public long warmUpRequests() {
     return warmUpRequests;
   }
@@ -140,6 +148,16 @@ public final class TokenServer {
     return HealthChecks.create(managementVertx)
         .register("started", check -> check.complete(new Status().setOk(started)))
         .register("callers", check -> check.complete(new Status().setOk(callersCheckable.getAsBoolean())));
+  }
+
+  /** The API port the server listens on: the configured one, or the free one it got for {@code PORT=0}. */
+  public int port() {
+    return port;
+  }
+
+  /** The management port it listens on: the configured one, or the free one it got for {@code MANAGEMENT_PORT=0}. */
+  public int managementPort() {
+    return managementPort;
   }
 
   public Vertx vertx() {

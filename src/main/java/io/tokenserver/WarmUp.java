@@ -1,227 +1,229 @@
 package io.tokenserver;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tokenserver.http.CallerGate;
+import io.tokenserver.config.AuthConfig;
+import io.tokenserver.config.RateLimitConfig;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.credentials.Projects;
 import io.tokenserver.http.ApiVerticle;
+import io.tokenserver.http.CallerGate;
 import io.tokenserver.metrics.MetricsSetup;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
-import io.tokenserver.token.AccessToken2Minter;
-import io.tokenserver.token.AppCredentials;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Brings the request path to steady speed before the server reports ready: a new JVM runs its first
- * ~250 000 requests several times slower while the JIT compiles them. It starts a throwaway copy of the
- * same stack (router, validation, minter, meters, response writing) on a free loopback port, with its own
- * Vert.x, registry and signing pool and random credentials, drives every token route with loopback
- * requests for a bounded time, and closes it: nothing of it reaches the users' metrics or signs with the
- * real certificate.
+ * Brings the request path to steady speed before the server reports ready: a new JVM serves its first
+ * few hundred thousand requests several times slower while the JIT compiles them, and compiles what it sees
+ * run. So the warm-up runs the server's own code on the server's own Vert.x: the API verticles with the
+ * configured settings, auth mode and rate-limit backend, listening on the configured port, loaded by a Vert.x
+ * {@link HttpClient} on the same event loops with one request in flight per connection, as clients send them.
+ *
+ * <p>What a user could see of it is its own: a caller gate with its own buckets (a rate too high to refuse,
+ * under a key prefix of its own on Redis) and counters, token meters and HTTP server meters in a registry
+ * nobody scrapes ({@link MetricsSetup.HttpServerMeters}). When the time is up, its verticles (and the
+ * gate's timers) are undeployed, and the server deploys its own on the same port.
  */
-final class WarmUp {
+final class WarmUp extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
-  /** Connections, each with a round of pipelined requests: batches form across them, as under real load. */
-  private static final int CONNECTIONS = 16;
-  private static final int PIPELINED = 32;
+  /** Connections, one request in flight on each: enough to fill the signing batches, as a load balancer does. */
+  static final int CONNECTIONS = 64;
+  /** How long a request may take before the warm-up gives up on it: a warm-up never holds the start for long. */
+  private static final long REQUEST_TIMEOUT_MS = 5000;
+  /** Every token route, a request of each per round; /rtc the most, as in most deployments. */
+  private static final List<String> PATHS = List.of(
+      "/rtc/warm-up/publisher/uid/%d", "/rtc/warm-up-%d/subscriber/uid/%1$d", "/rtc/warm-up/publisher/uid/%d",
+      "/rtc/warm-up/audience/userAccount/user-%d/?expiry=600", "/rtm/user-%d", "/rtc/warm-up/publisher/uid/%d",
+      "/rte/warm-up/publisher/uid/%d", "/rte/warm-up/audience/uid/%d/user-%1$d", "/chat/app",
+      "/chat/account/user-%d", "/rtc/warm-up/publisher/uid/-1", "POST");
 
-  private final ServerConfig throwaway;
-  private final Duration duration;
-  private final PrometheusMeterRegistry registry;
-  private final Vertx vertx;
+  private final ServerConfig config;
+  private final Projects projects;
+  private final SigningPool pool;
+  private final PrometheusMeterRegistry registry = MetricsSetup.createFilteredRegistry();
+  private String apiKey;
+  private String apis;
+  private int port;
 
-  private WarmUp(ServerConfig config) {
-    this.throwaway = config.forWarmUp();
-    this.duration = config.warmUp();
-    this.registry = MetricsSetup.createFilteredRegistry();
-    // Two loops: the server on one, the load on the other, as with a real client.
-    VertxOptions options = new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(true);
-    this.vertx = throwaway.httpMetrics()
-        // A registry name of its own: Vert.x keeps its metrics backends by name, and the default is the real one's.
-        ? Vertx.builder().with(options.setMetricsOptions(MetricsSetup.vertxMetricsOptions().setRegistryName("warm-up")))
-            .withMetrics(new MicrometerMetricsFactory(registry)).build()
-        : Vertx.builder().with(options).build();
-  }
-
-  /** Builds the throwaway Vert.x; call it on a plain thread, not on an event loop. Null when the warm-up is off. */
-  static WarmUp prepare(ServerConfig config) {
-    return config.warmUp().isZero() ? null : new WarmUp(config);
+  private WarmUp(ServerConfig config, Projects projects, SigningPool pool) {
+    this.config = config;
+    this.projects = projects;
+    this.pool = pool;
   }
 
   /**
-   * Runs the throwaway server and its load for the configured time, then closes both; the future gives
-   * the number of requests answered and never fails (a failed warm-up only makes the start slower).
+   * Deploys the warm-up's API verticles, drives them for {@code config.warmUp()}, and undeploys them; the future
+   * gives the number of requests answered and never fails (a failed warm-up only makes the first seconds slower).
+   * {@code httpMeters} (null without HTTP meters) routes the HTTP server meters of the warm-up's port away from
+   * the users'.
    */
-  Future<Long> run() {
+  static Future<Long> run(ServerConfig config, Projects projects, SigningPool pool,
+      MetricsSetup.HttpServerMeters httpMeters, Vertx vertx) {
+    if (config.warmUp().isZero()) {
+      return Future.succeededFuture(0L);
+    }
     long startNanos = System.nanoTime();
-    long deadline = startNanos + duration.toNanos();
-    TokenMetrics metrics = new TokenMetrics(registry);
-    SigningPool pool = new SigningPool(vertx, 1, Integer.MAX_VALUE);
-    AppCredentials random = randomCredentials();
-    AccessToken2Minter minter = new AccessToken2Minter(() -> random);
+    WarmUp warmUp = new WarmUp(config, projects, pool);
     AtomicLong answered = new AtomicLong();
-    return CallerGate.create(vertx, throwaway, registry)
-        .compose(gate -> {
-          ApiVerticle api = new ApiVerticle(throwaway, Projects.single(throwaway.projects(), minter), pool, metrics,
-              gate, OpenConnections.of(throwaway));
-          return vertx.deployVerticle(api).map(ignored -> api.actualPort());
-        })
-        .compose(port -> drive(vertx, port, deadline))
-        .onSuccess(answered::set)
+    if (httpMeters != null) {
+      httpMeters.warmingUp(true);
+    }
+    return vertx.deployVerticle(warmUp)
+        .compose(deployment -> warmUp.drive(vertx)
+            .onSuccess(answered::set)
+            .eventually(() -> vertx.undeploy(deployment)))
         .onFailure(failure -> LOG.warn("warm-up stopped early: {}", failure.toString()))
-        .eventually(() -> {
-          pool.close();
-          return vertx.close();
-        })
         .transform(ignored -> {
-          registry.close();
-          LOG.info("warm-up: {} loopback requests in {} ms", answered.get(),
+          if (httpMeters != null) {
+            httpMeters.warmingUp(false);
+          }
+          LOG.info("warm-up: {} requests on port {} in {} ms", answered.get(), warmUp.port,
               (System.nanoTime() - startNanos) / 1_000_000);
           return Future.succeededFuture(answered.get());
         });
   }
 
+  /** The gate and verticles live in this verticle's context: undeploying it stops the gate's timers too. */
+  @Override
+  public Future<?> start() {
+    ServerConfig settings = settings(config);
+    TokenMetrics metrics = new TokenMetrics(registry, projects.names());
+    OpenConnections connections = OpenConnections.of(settings);
+    return vertx.executeBlocking(() -> firstApiKey(settings))
+        .compose(key -> {
+          apiKey = key;
+          return CallerGate.create(vertx, settings, registry);
+        })
+        .compose(gate -> {
+          List<ApiVerticle> instances = new CopyOnWriteArrayList<>();
+          return vertx.deployVerticle(() -> {
+            ApiVerticle api = new ApiVerticle(settings, projects, pool, metrics, gate, connections);
+            instances.add(api);
+            return api;
+          }, new DeploymentOptions().setInstances(settings.eventLoops())).map(deployment -> {
+            apis = deployment;
+            port = instances.get(0).actualPort();
+            return null;
+          });
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return apis == null ? Future.succeededFuture() : vertx.undeploy(apis);
+  }
+
   /**
-   * Loopback load from a plain thread (a cold HTTP client would cost more CPU than the server it warms):
-   * {@link #CONNECTIONS} connections, each sent {@link #PIPELINED} requests at once, which cycle through
-   * every token route, the next round as soon as all are answered, until the deadline.
+   * The configured settings, but a rate limit that never refuses the warm-up, on buckets of its own (on Redis
+   * under a key prefix of its own); with {@code AUTH_MODE=jwt} no caller authentication, since the server
+   * cannot make a caller's token.
    */
-  private static Future<Long> drive(Vertx vertx, int port, long deadline) {
-    return vertx.executeBlocking(() -> {
-      byte[] round = pipelinedRound();
-      long answered = 0;
-      try (Selector selector = Selector.open()) {
-        for (int i = 0; i < CONNECTIONS; i++) {
-          SocketChannel channel = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-          channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-          channel.configureBlocking(false);
-          channel.register(selector, SelectionKey.OP_READ, new Connection(channel, round));
-        }
-        ByteBuffer in = ByteBuffer.allocate(64 * 1024);
-        int open = CONNECTIONS;
-        while (open > 0) {
-          selector.select(100);
-          for (SelectionKey key : selector.selectedKeys()) {
-            Connection connection = (Connection) key.attachment();
-            in.clear();
-            if (connection.channel.read(in) < 0) {
-              throw new IOException("the warm-up server closed a connection");
-            }
-            in.flip();
-            if (connection.roundAnswered(in)) {
-              answered += PIPELINED;
-              if (System.nanoTime() < deadline) {
-                connection.send(round);
-              } else {
-                key.cancel();
-                connection.channel.close();
-                open--;
-              }
-            }
+  static ServerConfig settings(ServerConfig config) {
+    RateLimitConfig limit = config.rateLimit();
+    RateLimitConfig unrefused = !limit.enabled() ? limit : new RateLimitConfig(1_000_000, 1_000_000,
+        limit.maxCallers(), limit.trustedProxies(), limit.backend(), limit.redis() == null ? null
+        : new RateLimitConfig.Redis(limit.redis().url(), limit.redis().passwordFile(),
+            limit.redis().keyPrefix() + "warm-up:", limit.redis().timeout(), limit.redis().onFailure()),
+        limit.perProject());
+    return config.toBuilder()
+        .rateLimit(unrefused)
+        .auth(config.auth().mode() == AuthConfig.Mode.JWT ? AuthConfig.none() : config.auth())
+        .drainDelay(Duration.ZERO)
+        .drainTimeout(Duration.ZERO)
+        .build();
+  }
+
+  private String firstApiKey(ServerConfig settings) {
+    return settings.auth().mode() != AuthConfig.Mode.API_KEY ? null
+        : settings.auth().currentApiKeys(projects.names()).get(0).key();
+  }
+
+  /**
+   * {@link #CONNECTIONS} connections, each sending its next request as soon as the last is answered, cycling
+   * through {@link #PATHS}, until the warm-up time is up; every request is bounded by {@link #REQUEST_TIMEOUT_MS}.
+   */
+  private Future<Long> drive(Vertx vertx) {
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+            .setDefaultHost(loopbackOr(config.host())).setDefaultPort(port).setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(CONNECTIONS));
+    AtomicLong answered = new AtomicLong();
+    AtomicInteger running = new AtomicInteger(CONNECTIONS);
+    Promise<Long> done = Promise.promise();
+    // One request alone first: the one-time work of a first request (class loading, the signing threads) would
+    // otherwise hold up all the connections' first requests at once. The warm-up time counts from its answer.
+    send(client, 0).onComplete(opening -> {
+      long deadline = System.nanoTime() + config.warmUp().toNanos();
+      for (int lane = 0; lane < CONNECTIONS; lane++) {
+        next(client, lane, deadline, answered, () -> {
+          if (running.decrementAndGet() == 0) {
+            done.complete(answered.get());
           }
-          selector.selectedKeys().clear();
-        }
+        });
       }
-      return answered;
+    });
+    return done.future().eventually(client::close);
+  }
+
+  private void next(HttpClient client, long sequence, long deadline, AtomicLong answered, Runnable laneDone) {
+    if (System.nanoTime() >= deadline) {
+      laneDone.run();
+      return;
+    }
+    send(client, sequence).onComplete(answer -> {
+      if (answer.succeeded()) {
+        answered.incrementAndGet();
+        next(client, sequence + CONNECTIONS, deadline, answered, laneDone);
+      } else {
+        laneDone.run(); // a request that failed or timed out ends its lane: the warm-up never retries
+      }
     });
   }
 
-  /** One round of pipelined requests, every token route and a bad one, as bytes on the wire. */
-  private static byte[] pipelinedRound() {
-    StringBuilder round = new StringBuilder();
-    for (int i = 0; i < PIPELINED; i++) {
-      String uid = Integer.toString(100_000 + i);
-      String path = switch (i % 16) {
-        case 0, 1, 2, 3, 4 -> "/rtc/warm-up-" + i + "/publisher/uid/" + uid;
-        case 5 -> "/rtc/warm-up/subscriber/userAccount/user-" + uid + "/?expiry=600";
-        case 6, 7 -> "/rtm/user-" + uid;
-        case 8 -> "/rte/warm-up/publisher/uid/" + uid;
-        case 9 -> "/rte/warm-up/audience/uid/" + uid + "/user-" + uid;
-        case 10 -> "/chat/app";
-        case 11 -> "/chat/account/user-" + uid;
-        case 12 -> "/rtc/warm-up/publisher/uid/-1";
-        default -> null;
-      };
-      if (path != null) {
-        round.append("GET ").append(path).append(" HTTP/1.1\r\nHost: localhost\r\n\r\n");
-      } else {
-        String body = switch (i % 16) {
-          case 13 -> "{\"tokenType\":\"rtc\",\"channel\":\"warm-up\",\"role\":\"publisher\",\"uid\":" + uid + "}";
-          case 14 -> "{\"tokenType\":\"rtm\",\"uid\":\"user-" + uid + "\"}";
-          default -> "{\"tokenType\":\"chat\",\"uid\":\"user-" + uid + "\"}";
-        };
-        round.append("POST /getToken HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ")
-            .append(body.length()).append("\r\n\r\n").append(body);
-      }
+  /** Request number {@code sequence} of the cycle through {@link #PATHS}; the future completes with its body. */
+  private Future<Buffer> send(HttpClient client, long sequence) {
+    String path = PATHS.get((int) (sequence % PATHS.size()));
+    long uid = 100_000 + sequence % 10_000;
+    boolean post = path.equals("POST");
+    RequestOptions request = new RequestOptions()
+        .setMethod(post ? HttpMethod.POST : HttpMethod.GET)
+        .setURI(post ? "/getToken" : String.format(path, uid))
+        .setIdleTimeout(REQUEST_TIMEOUT_MS);
+    if (apiKey != null) {
+      request.putHeader("X-API-Key", apiKey);
     }
-    return round.toString().getBytes(StandardCharsets.US_ASCII);
+    if (post) {
+      request.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    }
+    Buffer body = post ? Buffer.buffer("{\"tokenType\":\"rtc\",\"channel\":\"warm-up\",\"role\":\"publisher\",\"uid\":"
+        + uid + "}") : null;
+    return client.request(request)
+        .compose(outgoing -> body == null ? outgoing.send() : outgoing.send(body))
+        .compose(response -> response.body());
   }
 
-  /** One loopback connection: counts the status lines of the answers to its round of requests. */
-  private static final class Connection {
-
-    private static final byte[] STATUS_LINE = "HTTP/1.1 ".getBytes(StandardCharsets.US_ASCII);
-
-    final SocketChannel channel;
-    private int matched;
-    private int answers;
-
-    Connection(SocketChannel channel, byte[] round) throws IOException {
-      this.channel = channel;
-      send(round);
-    }
-
-    void send(byte[] round) throws IOException {
-      answers = 0;
-      ByteBuffer out = ByteBuffer.wrap(round);
-      while (out.hasRemaining()) {
-        channel.write(out);
-      }
-    }
-
-    /** True once every request of the round is answered (no JSON answer contains a status line). */
-    boolean roundAnswered(ByteBuffer in) {
-      while (in.hasRemaining()) {
-        byte b = in.get();
-        matched = b == STATUS_LINE[matched] ? matched + 1 : (b == STATUS_LINE[0] ? 1 : 0);
-        if (matched == STATUS_LINE.length) {
-          matched = 0;
-          answers++;
-        }
-      }
-      return answers == PIPELINED;
-    }
-  }
-
-  private static AppCredentials randomCredentials() {
-    SecureRandom random = new SecureRandom();
-    byte[] id = new byte[16];
-    byte[] certificate = new byte[16];
-    random.nextBytes(id);
-    random.nextBytes(certificate);
-    return new AppCredentials(HexFormat.of().formatHex(id), HexFormat.of().formatHex(certificate));
+  /** Where the warm-up connects: loopback when the server listens on every address. */
+  private static String loopbackOr(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
   }
 }

@@ -1,28 +1,30 @@
 package io.tokenserver.config;
 
-import io.vertx.config.ConfigRetriever;
-import io.vertx.config.ConfigRetrieverOptions;
-import io.vertx.config.ConfigStoreOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 
 /**
- * Reads the configuration layers with vertx-config, later layers winning:
+ * Reads the configuration layers, later layers winning:
  * {@code conf/config.json} → the file named by {@code CONFIG_FILE} → environment → system properties.
+ * Plain file and map reads on the calling thread: the server's Vert.x is built from the result, so none
+ * exists yet.
  *
- * <p>Each layer is read on its own (not as one retriever) for two reasons: {@code CONFIG_FILE} is itself
- * named by the environment or a system property, and {@code SERVER_PORT} is an alias of {@code PORT}
- * that must only beat the {@code PORT} of lower layers.
+ * <p>Each layer is read on its own for two reasons: {@code CONFIG_FILE} is itself named by the environment
+ * or a system property, and {@code SERVER_PORT} is an alias of {@code PORT} that must only beat the
+ * {@code PORT} of lower layers. Environment and system property values are raw strings (an all-digit id
+ * keeps its leading zeros); only the keys the server knows are read from them.
  */
 public final class ConfigLoader {
 
@@ -32,43 +34,37 @@ public final class ConfigLoader {
   }
 
   /** Loads, merges and validates; {@code demo} forces demo mode (the {@code --demo} flag). */
-  public static Future<ServerConfig> load(Vertx vertx, boolean demo) {
-    JsonArray knownKeys = new JsonArray(List.copyOf(ServerConfig.KEYS));
-    ConfigStoreOptions env = new ConfigStoreOptions().setType("env")
-        .setConfig(new JsonObject().put("raw-data", true).put("keys", knownKeys));
-    ConfigStoreOptions sys = new ConfigStoreOptions().setType("sys")
-        .setConfig(new JsonObject().put("raw-data", true).put("cache", false));
-
-    return read(vertx, env).compose(envLayer -> read(vertx, sys).compose(sysLayer -> {
-      String configFile = sysLayer.getString("CONFIG_FILE", envLayer.getString("CONFIG_FILE"));
-      Future<JsonObject> extraLayer = configFile == null || configFile.isBlank()
-          ? Future.succeededFuture(new JsonObject())
-          : read(vertx, file(configFile));
-      return read(vertx, file(DEFAULTS_FILE)).compose(defaults -> extraLayer.map(extra -> {
-        JsonObject merged = new JsonObject();
-        for (JsonObject layer : List.of(defaults, extra, envLayer, onlyKnownKeys(sysLayer))) {
-          merged.mergeIn(withPortAlias(layer));
-        }
-        if (demo) {
-          merged.put("DEMO", true);
-        }
-        return ServerConfig.from(withDemoCredentials(merged));
-      }));
-    }));
+  public static ServerConfig load(boolean demo) {
+    return load(System.getenv(), System.getProperties(), demo);
   }
 
-  private static ConfigStoreOptions file(String path) {
-    return new ConfigStoreOptions().setType("file").setFormat("json")
-        .setConfig(new JsonObject().put("path", path));
+  static ServerConfig load(Map<String, String> environment, Properties systemProperties, boolean demo) {
+    JsonObject envLayer = onlyKnownKeys(environment);
+    JsonObject sysLayer = onlyKnownKeys(systemProperties);
+    String configFile = sysLayer.getString("CONFIG_FILE", envLayer.getString("CONFIG_FILE"));
+    JsonObject extraLayer = configFile == null || configFile.isBlank() ? new JsonObject() : read(Path.of(configFile));
+    JsonObject merged = new JsonObject();
+    for (JsonObject layer : List.of(defaults(), extraLayer, envLayer, sysLayer)) {
+      merged.mergeIn(withPortAlias(layer));
+    }
+    if (demo) {
+      merged.put("DEMO", true);
+    }
+    return ServerConfig.from(withDemoCredentials(merged));
   }
 
-  private static Future<JsonObject> read(Vertx vertx, ConfigStoreOptions store) {
-    ConfigRetriever retriever = ConfigRetriever.create(vertx,
-        new ConfigRetrieverOptions().setIncludeDefaultStores(false).setScanPeriod(-1).addStore(store));
-    return retriever.getConfig()
-        .recover(failure -> Future.failedFuture(new ConfigException(
-            store.getConfig().getString("path", store.getType()), reason(failure))))
-        .andThen(done -> retriever.close());
+  /** {@code conf/config.json} of the working directory, else the one built into the jar. */
+  private static JsonObject defaults() {
+    Path file = Path.of(DEFAULTS_FILE);
+    return Files.isRegularFile(file) ? read(file) : ServerConfig.shippedDefaults();
+  }
+
+  private static JsonObject read(Path file) {
+    try {
+      return new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException(file.toString(), reason(e));
+    }
   }
 
   /**
@@ -81,23 +77,23 @@ public final class ConfigLoader {
         return "is not valid JSON (line " + json.getLocation().getLineNr() + ", column "
             + json.getLocation().getColumnNr() + ")";
       }
-      if (cause instanceof NoSuchFileException || cause instanceof FileNotFoundException) {
+      if (cause instanceof NoSuchFileException) {
         return "cannot be read: no such file";
       }
     }
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof DecodeException) {
+      if (cause instanceof DecodeException || cause instanceof ClassCastException) {
         return "is not valid JSON";
       }
     }
     return "cannot be read (" + failure.getClass().getSimpleName() + ")";
   }
 
-  private static JsonObject onlyKnownKeys(JsonObject layer) {
+  private static JsonObject onlyKnownKeys(Map<?, ?> layer) {
     JsonObject known = new JsonObject();
-    layer.forEach(entry -> {
-      if (ServerConfig.KEYS.contains(entry.getKey())) {
-        known.put(entry.getKey(), entry.getValue());
+    layer.forEach((key, value) -> {
+      if (ServerConfig.KEYS.contains(String.valueOf(key))) {
+        known.put(String.valueOf(key), String.valueOf(value));
       }
     });
     return known;

@@ -15,12 +15,13 @@ import java.util.Set;
 
 /**
  * The server's whole configuration, validated once at startup and immutable afterwards.
- * Built from the merged key/value layers that {@link ConfigLoader} reads.
+ * Built from the merged key/value layers that {@link ConfigLoader} reads, and copied with {@link #toBuilder()}.
  */
 public record ServerConfig(
     /* true when the credentials are a random demo pair */
     boolean demo,
     String host,
+    /* 0 takes a free port: the server reports the one it got (TokenServer#port) */
     int port,
     /* the address the management port binds to: MANAGEMENT_HOST, or HOST when that is blank */
     String managementHost,
@@ -40,7 +41,7 @@ public record ServerConfig(
     RateLimitConfig rateLimit,
     CredentialFiles credentialFiles,
     ProtocolLimits protocolLimits,
-    /* how long the start-up warm-up drives a throwaway copy of the server before readiness; zero skips it */
+    /* how long the start-up warm-up drives the server's own port before readiness; zero skips it */
     Duration warmUp,
     /* the Agora projects signed for: one, "default", from APP_ID/APP_CERTIFICATE, or those of APPS_FILE */
     ProjectsConfig projects) {
@@ -85,39 +86,179 @@ public record ServerConfig(
     auth.checkApiKeys(projects.projects().keySet());
     String host = in.text("HOST");
     String managementHost = in.optionalText("MANAGEMENT_HOST");
-    return new ServerConfig(
-        in.bool("DEMO"),
-        host,
-        in.integer("PORT", 1, 65_535),
-        managementHost == null ? host : managementHost,
-        in.integer("MANAGEMENT_PORT", 1, 65_535),
-        in.origins("CORS_ALLOW_ORIGIN"),
-        in.integer("TOKEN_DEFAULT_EXPIRY", 1, maxExpiry),
-        maxExpiry,
-        in.integerOr("SIGNING_POOL_SIZE", processors, 1, 1024),
-        in.integer("SIGNING_MAX_PENDING", 1, 10_000_000),
-        in.integerOr("EVENT_LOOPS", processors, 1, 1024),
-        Duration.ofSeconds(in.integer("DRAIN_DELAY_SECONDS", 0, 3600)),
-        Duration.ofSeconds(in.integer("DRAIN_TIMEOUT_SECONDS", 0, 3600)),
-        in.bool("ACCESS_LOG"),
-        in.bool("HTTP_METRICS"),
-        auth,
-        RateLimitConfig.from(in),
-        credentialFiles,
-        ProtocolLimits.from(in),
-        Duration.ofSeconds(in.integer("WARMUP_SECONDS", 0, 60)),
-        projects);
+    return new Builder()
+        .demo(in.bool("DEMO"))
+        .host(host)
+        .port(in.integer("PORT", 0, 65_535))
+        .managementHost(managementHost == null ? host : managementHost)
+        .managementPort(in.integer("MANAGEMENT_PORT", 0, 65_535))
+        .corsAllowOrigins(in.origins("CORS_ALLOW_ORIGIN"))
+        .defaultExpirySeconds(in.integer("TOKEN_DEFAULT_EXPIRY", 1, maxExpiry))
+        .maxExpirySeconds(maxExpiry)
+        .signingPoolSize(in.integerOr("SIGNING_POOL_SIZE", processors, 1, 1024))
+        .signingMaxPending(in.integer("SIGNING_MAX_PENDING", 1, 10_000_000))
+        .eventLoops(in.integerOr("EVENT_LOOPS", processors, 1, 1024))
+        .drainDelay(Duration.ofSeconds(in.integer("DRAIN_DELAY_SECONDS", 0, 3600)))
+        .drainTimeout(Duration.ofSeconds(in.integer("DRAIN_TIMEOUT_SECONDS", 0, 3600)))
+        .accessLog(in.bool("ACCESS_LOG"))
+        .httpMetrics(in.bool("HTTP_METRICS"))
+        .auth(auth)
+        .rateLimit(RateLimitConfig.from(in))
+        .credentialFiles(credentialFiles)
+        .protocolLimits(ProtocolLimits.from(in))
+        .warmUp(Duration.ofSeconds(in.integer("WARMUP_SECONDS", 0, 60)))
+        .projects(projects)
+        .build();
   }
 
-  /**
-   * The settings of the start-up warm-up's throwaway server: the same request path on a free loopback
-   * port, without authentication, rate limits or credential files (it mints with random credentials).
-   */
-  public ServerConfig forWarmUp() {
-    return new ServerConfig(demo, "127.0.0.1", 0, "127.0.0.1", 0, corsAllowOrigins,
-        defaultExpirySeconds, maxExpirySeconds, signingPoolSize, signingMaxPending, 1, Duration.ZERO, drainTimeout, false,
-        httpMetrics, AuthConfig.none(), RateLimitConfig.off(), CredentialFiles.none(), protocolLimits, Duration.ZERO,
-        ProjectsConfig.single(firstProject().credentials(), CredentialFiles.none()));
+  /** A builder holding this config's values: {@code config.toBuilder().port(0).build()} changes only the port. */
+  public Builder toBuilder() {
+    return new Builder().demo(demo).host(host).port(port).managementHost(managementHost)
+        .managementPort(managementPort).corsAllowOrigins(corsAllowOrigins).defaultExpirySeconds(defaultExpirySeconds)
+        .maxExpirySeconds(maxExpirySeconds).signingPoolSize(signingPoolSize).signingMaxPending(signingMaxPending)
+        .eventLoops(eventLoops).drainDelay(drainDelay).drainTimeout(drainTimeout).accessLog(accessLog)
+        .httpMetrics(httpMetrics).auth(auth).rateLimit(rateLimit).credentialFiles(credentialFiles)
+        .protocolLimits(protocolLimits).warmUp(warmUp).projects(projects);
+  }
+
+  /** Sets each value by name; the only way this config is built or copied. */
+  public static final class Builder {
+
+    private boolean demo;
+    private String host;
+    private int port;
+    private String managementHost;
+    private int managementPort;
+    private List<String> corsAllowOrigins = List.of();
+    private int defaultExpirySeconds;
+    private int maxExpirySeconds;
+    private int signingPoolSize;
+    private int signingMaxPending;
+    private int eventLoops;
+    private Duration drainDelay = Duration.ZERO;
+    private Duration drainTimeout = Duration.ZERO;
+    private boolean accessLog;
+    private boolean httpMetrics;
+    private AuthConfig auth;
+    private RateLimitConfig rateLimit;
+    private CredentialFiles credentialFiles;
+    private ProtocolLimits protocolLimits;
+    private Duration warmUp = Duration.ZERO;
+    private ProjectsConfig projects;
+
+    private Builder() {
+    }
+
+    public Builder demo(boolean demo) {
+      this.demo = demo;
+      return this;
+    }
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder managementHost(String managementHost) {
+      this.managementHost = managementHost;
+      return this;
+    }
+
+    public Builder managementPort(int managementPort) {
+      this.managementPort = managementPort;
+      return this;
+    }
+
+    public Builder corsAllowOrigins(List<String> corsAllowOrigins) {
+      this.corsAllowOrigins = corsAllowOrigins;
+      return this;
+    }
+
+    public Builder defaultExpirySeconds(int defaultExpirySeconds) {
+      this.defaultExpirySeconds = defaultExpirySeconds;
+      return this;
+    }
+
+    public Builder maxExpirySeconds(int maxExpirySeconds) {
+      this.maxExpirySeconds = maxExpirySeconds;
+      return this;
+    }
+
+    public Builder signingPoolSize(int signingPoolSize) {
+      this.signingPoolSize = signingPoolSize;
+      return this;
+    }
+
+    public Builder signingMaxPending(int signingMaxPending) {
+      this.signingMaxPending = signingMaxPending;
+      return this;
+    }
+
+    public Builder eventLoops(int eventLoops) {
+      this.eventLoops = eventLoops;
+      return this;
+    }
+
+    public Builder drainDelay(Duration drainDelay) {
+      this.drainDelay = drainDelay;
+      return this;
+    }
+
+    public Builder drainTimeout(Duration drainTimeout) {
+      this.drainTimeout = drainTimeout;
+      return this;
+    }
+
+    public Builder accessLog(boolean accessLog) {
+      this.accessLog = accessLog;
+      return this;
+    }
+
+    public Builder httpMetrics(boolean httpMetrics) {
+      this.httpMetrics = httpMetrics;
+      return this;
+    }
+
+    public Builder auth(AuthConfig auth) {
+      this.auth = auth;
+      return this;
+    }
+
+    public Builder rateLimit(RateLimitConfig rateLimit) {
+      this.rateLimit = rateLimit;
+      return this;
+    }
+
+    public Builder credentialFiles(CredentialFiles credentialFiles) {
+      this.credentialFiles = credentialFiles;
+      return this;
+    }
+
+    public Builder protocolLimits(ProtocolLimits protocolLimits) {
+      this.protocolLimits = protocolLimits;
+      return this;
+    }
+
+    public Builder warmUp(Duration warmUp) {
+      this.warmUp = warmUp;
+      return this;
+    }
+
+    public Builder projects(ProjectsConfig projects) {
+      this.projects = projects;
+      return this;
+    }
+
+    public ServerConfig build() {
+      return new ServerConfig(demo, host, port, managementHost, managementPort, corsAllowOrigins,
+          defaultExpirySeconds, maxExpirySeconds, signingPoolSize, signingMaxPending, eventLoops, drainDelay,
+          drainTimeout, accessLog, httpMetrics, auth, rateLimit, credentialFiles, protocolLimits, warmUp, projects);
+    }
   }
 
   /** The app id of the single project (with {@code APPS_FILE}, of the first one). */

@@ -51,8 +51,9 @@ public final class ApiVerticle extends VerticleBase {
         gate, new InspectHandler(projects));
     ProtocolLimits limits = config.protocolLimits();
     guard = new ConnectionGuard(vertx, limits, openConnections, Responses.NO_CACHE);
-    HttpServerOptions options = withLimits(new HttpServerOptions().setHost(config.host()).setPort(config.port()),
-        limits);
+    // Port 0 as -1: Vert.x gives every instance listening on the same negative port one shared free port.
+    HttpServerOptions options = withLimits(new HttpServerOptions().setHost(config.host())
+        .setPort(config.port() == 0 ? -1 : config.port()), limits);
     server = vertx.createHttpServer(options)
         .connectionHandler(connection -> guard.onConnection(connection, options))
         .invalidRequestHandler(request -> InvalidRequests.handle(guard, request, limits.maxHeaderSize(),

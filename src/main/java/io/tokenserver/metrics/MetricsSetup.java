@@ -14,8 +14,16 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.core.spi.metrics.HttpServerMetrics;
+import io.vertx.core.spi.metrics.VertxMetrics;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.time.Duration;
@@ -112,6 +120,57 @@ public final class MetricsSetup {
       options.addDisabledMetricsCategory(domain);
     }
     return options;
+  }
+
+  /**
+   * Vert.x's metrics with the HTTP server meters of a port opened while {@link #warmingUp} is set kept in a
+   * registry of their own, which nobody scrapes: the start-up warm-up runs the same meter code as users'
+   * requests, and none of its requests is counted in theirs. Vert.x asks for a server's meters once, when the
+   * port opens.
+   */
+  public static final class HttpServerMeters implements VertxMetricsFactory {
+
+    private final MeterRegistry users;
+    private volatile boolean warmingUp;
+
+    public HttpServerMeters(MeterRegistry users) {
+      this.users = users;
+    }
+
+    public void warmingUp(boolean warmingUp) {
+      this.warmingUp = warmingUp;
+    }
+
+    @Override
+    public VertxMetrics metrics(VertxOptions options) {
+      VertxMetrics forUsers = new MicrometerMetricsFactory(users).metrics(options);
+      // A registry name of its own: Vert.x keeps its metrics backends by name, and the default one is the users'.
+      VertxMetrics forWarmUp = new MicrometerMetricsFactory(createFilteredRegistry())
+          .metrics(new VertxOptions(options).setMetricsOptions(vertxMetricsOptions().setRegistryName("warm-up")));
+      return new VertxMetrics() {
+        @Override
+        public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions server, SocketAddress address) {
+          return (warmingUp ? forWarmUp : forUsers).createHttpServerMetrics(server, address);
+        }
+
+        @Override
+        public void vertxCreated(Vertx vertx) {
+          forUsers.vertxCreated(vertx);
+          forWarmUp.vertxCreated(vertx);
+        }
+
+        @Override
+        public boolean isMetricsEnabled() {
+          return true;
+        }
+
+        @Override
+        public void close() {
+          forUsers.close();
+          forWarmUp.close();
+        }
+      };
+    }
   }
 
   private static double[] toNanos(Duration[] buckets) {

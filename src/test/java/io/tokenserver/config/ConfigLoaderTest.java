@@ -1,6 +1,6 @@
 package io.tokenserver.config;
 
-import io.vertx.core.Vertx;
+import io.tokenserver.support.VertxInstances;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,16 +17,14 @@ class ConfigLoaderTest {
 
   private static final List<String> TOUCHED = List.of("CONFIG_FILE", "APP_ID", "APP_CERTIFICATE", "PORT",
       "SERVER_PORT", "TOKEN_DEFAULT_EXPIRY", "DEMO");
-  private final Vertx vertx = Vertx.vertx();
 
   @AfterEach
   void clear() {
     TOUCHED.forEach(System::clearProperty);
-    vertx.close();
   }
 
-  private ServerConfig load(boolean demo) throws Exception {
-    return ConfigLoader.load(vertx, demo).await(10, TimeUnit.SECONDS);
+  private ServerConfig load(boolean demo) {
+    return ConfigLoader.load(demo);
   }
 
   private static void credentials() {
@@ -42,6 +39,17 @@ class ConfigLoaderTest {
     assertThat(config.port()).isEqualTo(8080);
     assertThat(config.defaultExpirySeconds()).isEqualTo(3600);
     assertThat(config.demo()).isFalse();
+  }
+
+  /** The server's one Vert.x is built from the config, so loading it builds none. */
+  @Test
+  void loadingBuildsNoVertx(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("layer.json"), "{\"PORT\": 9100}");
+    credentials();
+    System.setProperty("CONFIG_FILE", file.toString());
+    int before = VertxInstances.built();
+    assertThat(load(false).port()).isEqualTo(9100);
+    assertThat(VertxInstances.built()).isEqualTo(before);
   }
 
   @Test

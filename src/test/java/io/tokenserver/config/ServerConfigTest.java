@@ -32,8 +32,8 @@ class ServerConfigTest {
       APP_ID               | 970ca35de60c44645bbae8a215061b3g  | APP_ID must be 32 hexadecimal characters
       APP_CERTIFICATE      | ''                                | APP_CERTIFICATE is missing
       APP_CERTIFICATE      | not-a-certificate                 | APP_CERTIFICATE must be 32 hexadecimal characters
-      PORT                 | 70000                             | PORT must be a whole number from 1 to 65535
-      PORT                 | http                              | PORT must be a whole number from 1 to 65535
+      PORT                 | 70000                             | PORT must be a whole number from 0 to 65535
+      PORT                 | http                              | PORT must be a whole number from 0 to 65535
       TOKEN_MAX_EXPIRY     | 90000                             | TOKEN_MAX_EXPIRY must be a whole number from 1 to 86400
       TOKEN_DEFAULT_EXPIRY | 86401                             | TOKEN_DEFAULT_EXPIRY must be a whole number from 1 to 86400
       SIGNING_MAX_PENDING  | 0                                 | SIGNING_MAX_PENDING must be a whole number from 1 to 10000000
@@ -77,6 +77,26 @@ class ServerConfigTest {
   void defaultExpiryMayNotExceedTheConfiguredMaximum() {
     assertThatThrownBy(() -> ServerConfig.from(TestConfig.values().put("TOKEN_MAX_EXPIRY", 600)))
         .hasMessage("TOKEN_DEFAULT_EXPIRY must be a whole number from 1 to 600");
+  }
+
+  @Test
+  void aCopyChangesOnlyTheValuesItNames() {
+    ServerConfig config = ServerConfig.from(TestConfig.values().put("TOKEN_DEFAULT_EXPIRY", 600).put("ACCESS_LOG", true));
+    ServerConfig copy = config.toBuilder().port(0).eventLoops(1).build();
+    assertThat(copy.port()).isZero();
+    assertThat(copy.eventLoops()).isEqualTo(1);
+    assertThat(copy.toBuilder().port(config.port()).eventLoops(config.eventLoops()).build()).isEqualTo(config);
+    assertThat(copy.defaultExpirySeconds()).isEqualTo(600);
+    assertThat(copy.accessLog()).isTrue();
+  }
+
+  @Test
+  void portZeroAsksForAFreePort() {
+    ServerConfig config = ServerConfig.from(TestConfig.values().put("PORT", 0).put("MANAGEMENT_PORT", "0"));
+    assertThat(config.port()).isZero();
+    assertThat(config.managementPort()).isZero();
+    assertThatThrownBy(() -> ServerConfig.from(TestConfig.values().put("MANAGEMENT_PORT", -1)))
+        .hasMessage("MANAGEMENT_PORT must be a whole number from 0 to 65535");
   }
 
   @Test

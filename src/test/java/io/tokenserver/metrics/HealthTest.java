@@ -153,6 +153,30 @@ class HealthTest {
     drained.get(30, TimeUnit.SECONDS);
   }
 
+  /** PORT=0 and MANAGEMENT_PORT=0 take free ports; the server reports the ones it got, all its event loops on one. */
+  @Test
+  void portZeroListensOnFreePortsTheServerReports() throws Exception {
+    ServerConfig config = ServerConfig.from(TestConfig.values().put("PORT", 0).put("MANAGEMENT_PORT", 0)
+        .put("EVENT_LOOPS", 2));
+    TokenServer server = TokenServer.start(config, new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS))
+        .await(20, TimeUnit.SECONDS);
+    try {
+      assertThat(server.port()).isPositive().isNotEqualTo(server.managementPort());
+      assertThat(server.managementPort()).isPositive();
+      assertThat(readiness(server.managementPort()))
+          .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP")));
+      // Both event loops' verticles share the one port: each connection lands on one of them, all answered.
+      for (int i = 0; i < 4; i++) {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/rtm/port-zero")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        VerifiedToken.verify(new JsonObject(response.body()).getString("rtmToken"));
+      }
+    } finally {
+      server.shutdown().get(30, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void readinessStatusAndBodyAgreeOnEveryAnswerWhileTheStateFlips() throws Exception {
     Vertx vertx = Vertx.vertx();
