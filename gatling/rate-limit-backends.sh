@@ -7,11 +7,12 @@
 # each server's CPU time per request (user + system ticks over the run / requests), which other load on the
 # machine disturbs far less. REDIS_TIMEOUT_MS (default 500) is the Redis deadline of the redis-backed servers:
 # the 50 ms default is missed on a saturated machine, and a missed check is answered locally, not measured.
+# JAR (default target/agora-token-server.jar) picks the build to measure, e.g. one of another branch.
 # Then the two-replica run: two redis-backed servers, one caller (wrk on each at once, same client address),
 # RATE_LIMIT_PER_SECOND=RATE (default 20), RATE_LIMIT_BURST=RATE, and each replica's 200/429 counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAR=target/agora-token-server.jar
+JAR=${JAR:-target/agora-token-server.jar}
 WORK=${WORK:-target/rate-limit-backends}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-10s}

@@ -112,7 +112,7 @@ public record RateLimitConfig(long perSecond, long burst, int maxCallers, Truste
     return new Redis(url, password, prefix, timeout, onFailure);
   }
 
-  /** Rejects what Lettuce could not connect to; the message never repeats the URL (it may hold a password). */
+  /** Rejects what the Redis client could not connect to; the message never repeats the URL (it may hold a password). */
   private static void checkUrl(String url) {
     URI uri;
     try {

@@ -75,12 +75,16 @@ public final class LocalRateLimiter implements RateLimiter {
   }
 
   static Decision decision(ConsumptionProbe probe, long perSecond, long burst) {
-    long remaining = probe.getRemainingTokens();
+    return decision(probe.isConsumed(), probe.getRemainingTokens(), probe.getNanosToWaitForRefill(), perSecond, burst);
+  }
+
+  /** Whether a request was taken, the tokens left, and when refused, how long until one is back. */
+  static Decision decision(boolean consumed, long remaining, long nanosToWait, long perSecond, long burst) {
     long resetSeconds = ceilSeconds((burst - remaining) * TimeUnit.SECONDS.toNanos(1) / perSecond);
-    if (probe.isConsumed()) {
+    if (consumed) {
       return new Decision(true, burst, remaining, resetSeconds, 0);
     }
-    return new Decision(false, burst, 0, resetSeconds, Math.max(1, ceilSeconds(probe.getNanosToWaitForRefill())));
+    return new Decision(false, burst, 0, resetSeconds, Math.max(1, ceilSeconds(nanosToWait)));
   }
 
   private static long ceilSeconds(long nanos) {
