@@ -7,7 +7,7 @@ import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.credentials.Projects;
 import io.tokenserver.http.ApiVerticle;
-import io.tokenserver.http.CallerGate;
+import io.tokenserver.gate.CallerGate;
 import io.tokenserver.metrics.MetricsSetup;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
