@@ -14,6 +14,9 @@ import java.util.Set;
  */
 public final class Caller {
 
+  /** Where the authentication handlers leave the caller of a request in its routing context. */
+  public static final String CONTEXT_KEY = "io.tokenserver.caller";
+
   private static final Grant CHAT_APP = new Grant.ChatApp();
   private static final String API_KEY_PREFIX = "key:";
 

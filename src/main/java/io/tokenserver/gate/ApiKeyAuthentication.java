@@ -25,7 +25,7 @@ final class ApiKeyAuthentication implements AuthenticationHandler {
     String key = presentedKey(ctx.request());
     ApiKeys.Match match = keys.get().match(key);
     if (match != null) {
-      CallerGate.admit(ctx, Caller.apiKey(match.callerId(), match.projects()));
+      ctx.put(Caller.CONTEXT_KEY, Caller.apiKey(match.callerId(), match.projects())).next();
     } else if (key == null) {
       unauthorized.refuse(ctx, "missing credentials: send Authorization: Bearer <key> or X-API-Key", false);
     } else {

@@ -25,14 +25,13 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The handlers in front of every token route (not /ping), chosen once at startup: the authentication handler of
- * {@code AUTH_MODE}, which leaves the {@link Caller} in the context ({@link #caller}), then, when rate limiting is
+ * {@code AUTH_MODE}, which leaves the {@link Caller} in the context ({@link Caller#CONTEXT_KEY}), then, when rate limiting is
  * on, the caller's rate limit. They refuse by failing the context with an {@link HttpException} whose payload is
  * the message (401, 429, 503); the router's error handlers write the JSON. Credentials are never logged.
  */
 public final class CallerGate implements MeterBinder {
 
   private static final Logger LOG = LoggerFactory.getLogger(CallerGate.class);
-  private static final String CALLER = "io.tokenserver.caller";
   /** Names the project a request wants signed for (the token handlers read it too). */
   public static final CharSequence X_AGORA_PROJECT = HttpHeaders.createOptimized("X-Agora-Project");
 
@@ -106,16 +105,5 @@ public final class CallerGate implements MeterBinder {
     if (jwt != null) {
       jwt.bindTo(registry);
     }
-  }
-
-  /** The caller the gate admitted for the request of {@code ctx}. */
-  public static Caller caller(RoutingContext ctx) {
-    return ctx.get(CALLER);
-  }
-
-  /** Leaves {@code caller} in the context for the handlers after the authentication. */
-  static void admit(RoutingContext ctx, Caller caller) {
-    ctx.put(CALLER, caller);
-    ctx.next();
   }
 }

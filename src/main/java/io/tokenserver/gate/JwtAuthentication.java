@@ -68,13 +68,13 @@ final class JwtAuthentication implements AuthenticationHandler {
       cached = null;
     }
     if (cached != null) {
-      CallerGate.admit(ctx, caller(ctx, cached));
+      ctx.put(Caller.CONTEXT_KEY, caller(ctx, cached)).next();
       return;
     }
     // Not verified before: the client address pays for the verification before it is done.
     addressCharge.before(ctx, () -> jwt.verify(token).map(claims -> caller(ctx, claims)).onComplete(verified -> {
       if (verified.succeeded()) {
-        CallerGate.admit(ctx, verified.result());
+        ctx.put(Caller.CONTEXT_KEY, verified.result()).next();
       } else {
         String cause = String.valueOf(verified.cause().getMessage());
         unauthorized.answer(ctx, cause.contains("expired") ? "bearer token expired" : "invalid bearer token", true);

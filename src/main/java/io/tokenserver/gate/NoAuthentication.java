@@ -21,6 +21,7 @@ final class NoAuthentication implements AuthenticationHandler {
 
   @Override
   public void handle(RoutingContext ctx) {
-    CallerGate.admit(ctx, proxies == null ? anyone : Caller.anonymous(proxies.clientKey(ctx.request()), chatAppTokens));
+    Caller caller = proxies == null ? anyone : Caller.anonymous(proxies.clientKey(ctx.request()), chatAppTokens);
+    ctx.put(Caller.CONTEXT_KEY, caller).next();
   }
 }

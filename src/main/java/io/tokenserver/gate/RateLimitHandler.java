@@ -56,7 +56,7 @@ final class RateLimitHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    within(ctx, key(ctx.request(), CallerGate.caller(ctx)), ctx::next);
+    within(ctx, key(ctx.request(), ctx.get(Caller.CONTEXT_KEY)), ctx::next);
   }
 
   /** Failed and costly authentications are paid for by the client address, before anyone is known. */

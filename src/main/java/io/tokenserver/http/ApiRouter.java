@@ -1,6 +1,7 @@
 package io.tokenserver.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.tokenserver.auth.Caller;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.gate.CallerGate;
 import io.vertx.core.Handler;
@@ -61,7 +62,7 @@ final class ApiRouter {
 
     // Inspection answers whether a token is genuine: on this port only for backends holding an API key.
     router.post("/tokens/inspect").handler(InspectHandler.body()).handler(ctx -> {
-      if (CallerGate.caller(ctx).holdsApiKey()) {
+      if (ctx.<Caller>get(Caller.CONTEXT_KEY).holdsApiKey()) {
         inspect.handle(ctx);
       } else {
         Responses.error(ctx.response(), 403, "token inspection on this port needs an API key; "

@@ -136,7 +136,7 @@ final class TokenHandlers {
       rejectInput(ctx, e.field(), e.getMessage());
       return null;
     }
-    Caller caller = CallerGate.caller(ctx);
+    Caller caller = ctx.get(Caller.CONTEXT_KEY);
     String denial = caller.denial(request);
     if (denial != null) {
       metrics.error("forbidden");
@@ -156,7 +156,7 @@ final class TokenHandlers {
    * is found, 403 when the caller may not use it.
    */
   private Projects.Project project(RoutingContext ctx) {
-    Caller caller = CallerGate.caller(ctx);
+    Caller caller = ctx.get(Caller.CONTEXT_KEY);
     String named = ctx.pathParam("project");
     if (named == null) {
       named = ctx.request().getHeader(CallerGate.X_AGORA_PROJECT);
