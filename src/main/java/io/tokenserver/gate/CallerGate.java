@@ -24,10 +24,11 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The handlers in front of every token route (not /ping), chosen once at startup: the authentication handler of
- * {@code AUTH_MODE}, which leaves the {@link Caller} in the context ({@link Caller#CONTEXT_KEY}), then, when rate limiting is
- * on, the caller's rate limit. They refuse by failing the context with an {@link HttpException} whose payload is
- * the message (401, 429, 503); the router's error handlers write the JSON. Credentials are never logged.
+ * The handlers in front of every token route (not /ping), chosen once at startup from {@code AUTH_MODE}: its
+ * authentication handler, which leaves the {@link Caller} in the context ({@link Caller#CONTEXT_KEY}), then, when
+ * rate limiting is on, {@link RateLimitHandler}. They refuse by failing the context with an {@link HttpException}
+ * whose payload is the message (401, 429, 503); the router's error handlers write the JSON. Credentials are never
+ * logged.
  */
 public final class CallerGate implements MeterBinder {
 
