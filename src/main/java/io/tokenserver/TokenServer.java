@@ -2,7 +2,7 @@ package io.tokenserver;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tokenserver.http.CallerGate;
+import io.tokenserver.gate.CallerGate;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.http.ApiVerticle;

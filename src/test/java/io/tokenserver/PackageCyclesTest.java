@@ -1,8 +1,11 @@
 package io.tokenserver;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -15,9 +18,27 @@ class PackageCyclesTest {
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
       .importPackages("io.tokenserver");
 
+  /** Every package its own slice, the top one ({@code Main}, {@code TokenServer}) and nested ones included. */
+  private static final SliceAssignment EVERY_PACKAGE = new SliceAssignment() {
+    @Override
+    public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+      return SliceIdentifier.of(javaClass.getPackageName());
+    }
+
+    @Override
+    public String getDescription() {
+      return "every package of io.tokenserver";
+    }
+  };
+
   @Test
-  void packagesAreFreeOfCycles() {
+  void topLevelPackagesAreFreeOfCycles() {
     slices().matching("io.tokenserver.(*)..").should().beFreeOfCycles().check(MAIN);
+  }
+
+  @Test
+  void everyPackageIsFreeOfCycles() {
+    slices().assignedFrom(EVERY_PACKAGE).should().beFreeOfCycles().check(MAIN);
   }
 
   @Test

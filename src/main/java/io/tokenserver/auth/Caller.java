@@ -14,6 +14,9 @@ import java.util.Set;
  */
 public final class Caller {
 
+  /** Where the authentication handlers leave the caller of a request in its routing context. */
+  public static final String CONTEXT_KEY = "io.tokenserver.caller";
+
   private static final Grant CHAT_APP = new Grant.ChatApp();
   private static final String API_KEY_PREFIX = "key:";
 
@@ -79,9 +82,16 @@ public final class Caller {
     return projects == null || projects.contains(project);
   }
 
-  /** The one project this caller may use, or null when it may use several (or every one). */
-  public String onlyProject() {
-    return projects != null && projects.size() == 1 ? projects.iterator().next() : null;
+  /**
+   * The project a request of this caller signs for, and is rate-limited under: {@code named} (by the path or the
+   * {@code X-Agora-Project} header) when it is one of the {@code configured} projects, else this caller's only
+   * project, else {@code defaultProject}; null when there is none. Never a name the client made up.
+   */
+  public String project(String named, Set<String> configured, String defaultProject) {
+    if (named != null && configured.contains(named)) {
+      return named;
+    }
+    return projects != null && projects.size() == 1 ? projects.iterator().next() : defaultProject;
   }
 
   /** Null when this caller may mint {@code request}; otherwise why not (a 403 message naming the rule). */

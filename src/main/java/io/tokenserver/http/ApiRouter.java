@@ -1,7 +1,9 @@
 package io.tokenserver.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.tokenserver.auth.Caller;
 import io.tokenserver.config.ServerConfig;
+import io.tokenserver.gate.CallerGate;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,6 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.HttpException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +30,7 @@ final class ApiRouter {
   private ApiRouter() {
   }
 
-  /** {@code gate} authenticates, rate-limits and names the caller of every route but /ping. */
+  /** {@code gate} authenticates, rate-limits and names the caller of every route but /ping and /openapi.yaml. */
   static Router create(Vertx vertx, ServerConfig config, TokenHandlers handlers, CallerGate gate,
       InspectHandler inspect) {
     Router router = Router.router(vertx);
@@ -41,7 +44,7 @@ final class ApiRouter {
 
     get(router, "/ping", handlers::ping);
     router.get("/openapi.yaml").handler(ApiRouter::openApi);
-    router.route().handler(gate);
+    gate.handlers().forEach(router.route()::handler);
     // Every token route also under /projects/:project, for callers that choose among several projects.
     for (String prefix : new String[] {"", "/projects/:project"}) {
       get(router, prefix + "/rtc/:channel/:role/:tokentype/:uid", handlers::rtc);
@@ -59,7 +62,7 @@ final class ApiRouter {
 
     // Inspection answers whether a token is genuine: on this port only for backends holding an API key.
     router.post("/tokens/inspect").handler(InspectHandler.body()).handler(ctx -> {
-      if (CallerGate.caller(ctx).holdsApiKey()) {
+      if (ctx.<Caller>get(Caller.CONTEXT_KEY).holdsApiKey()) {
         inspect.handle(ctx);
       } else {
         Responses.error(ctx.response(), 403, "token inspection on this port needs an API key; "
@@ -67,11 +70,13 @@ final class ApiRouter {
       }
     });
 
-    // Any other status a vert.x-web handler fails with (403 from CORS, 408, 415...) is JSON as well.
+    // Any other status a handler fails with (the gate's 401, 429 and 503 with their message as the payload; 403
+    // from CORS, 408, 415... from vert.x-web) is JSON as well.
     for (int status = 400; status < 600; status++) {
       String reason = HttpResponseStatus.valueOf(status).reasonPhrase().toLowerCase();
       int code = status;
-      router.errorHandler(status, ctx -> Responses.error(ctx.response(), code, reason));
+      router.errorHandler(status, ctx -> Responses.error(ctx.response(), code,
+          ctx.failure() instanceof HttpException e && e.getPayload() != null ? e.getPayload() : reason));
     }
     router.errorHandler(400, ctx -> Responses.error(ctx.response(), 400, "bad request"));
     router.errorHandler(403, ctx -> Responses.error(ctx.response(), 403, "origin not allowed"));

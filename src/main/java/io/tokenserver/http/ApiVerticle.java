@@ -4,6 +4,7 @@ import io.tokenserver.config.ProtocolLimits;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.ConnectionGuard;
 import io.tokenserver.credentials.Projects;
+import io.tokenserver.gate.CallerGate;
 import io.tokenserver.connection.InvalidRequests;
 import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.metrics.TokenMetrics;

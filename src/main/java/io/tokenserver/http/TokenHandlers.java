@@ -2,6 +2,7 @@ package io.tokenserver.http;
 
 import io.tokenserver.auth.Caller;
 import io.tokenserver.credentials.Projects;
+import io.tokenserver.gate.CallerGate;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
 import io.tokenserver.token.InvalidTokenRequestException;
@@ -135,7 +136,7 @@ final class TokenHandlers {
       rejectInput(ctx, e.field(), e.getMessage());
       return null;
     }
-    Caller caller = CallerGate.caller(ctx);
+    Caller caller = ctx.get(Caller.CONTEXT_KEY);
     String denial = caller.denial(request);
     if (denial != null) {
       metrics.error("forbidden");
@@ -151,29 +152,25 @@ final class TokenHandlers {
   }
 
   /**
-   * The project to sign for: the one the path ({@code /projects/:project/…}) or the {@code X-Agora-Project}
-   * header names, else the caller's only project, else the default one. Null when answered: 400 when none or
-   * an unknown one is named, 403 when the caller may not use it.
+   * The project to sign for ({@link Caller#project}): null when answered, 400 when an unknown one is named or none
+   * is found, 403 when the caller may not use it.
    */
   private Projects.Project project(RoutingContext ctx) {
-    Caller caller = CallerGate.caller(ctx);
+    Caller caller = ctx.get(Caller.CONTEXT_KEY);
     String named = ctx.pathParam("project");
     if (named == null) {
       named = ctx.request().getHeader(CallerGate.X_AGORA_PROJECT);
     }
-    Projects.Project project;
-    if (named != null) {
-      project = projects.get(named);
-      if (project == null) {
-        rejectInput(ctx, "project", "project must be one of the configured projects");
-        return null;
-      }
-    } else {
-      project = caller.onlyProject() != null ? projects.get(caller.onlyProject()) : projects.defaultProject();
-      if (project == null) {
-        rejectInput(ctx, "project", "project is required: send X-Agora-Project or use /projects/:project/...");
-        return null;
-      }
+    if (named != null && projects.get(named) == null) {
+      rejectInput(ctx, "project", "project must be one of the configured projects");
+      return null;
+    }
+    Projects.Project fallback = projects.defaultProject();
+    Projects.Project project = projects.get(caller.project(named, projects.names(),
+        fallback == null ? null : fallback.name()));
+    if (project == null) {
+      rejectInput(ctx, "project", "project is required: send X-Agora-Project or use /projects/:project/...");
+      return null;
     }
     if (!caller.mayUse(project.name())) {
       metrics.error("forbidden");

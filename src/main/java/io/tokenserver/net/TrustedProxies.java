@@ -2,6 +2,8 @@ package io.tokenserver.net;
 
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +18,7 @@ import java.util.List;
 public final class TrustedProxies {
 
   public static final TrustedProxies NONE = new TrustedProxies(List.of());
+  private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
 
   /** Headers can be long; more hops than this are not looked at. */
   static final int MAX_HOPS = 16;
@@ -93,6 +96,16 @@ public final class TrustedProxies {
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("not 4 or 16 bytes", e);
     }
+  }
+
+  /** The rate-limit key of the client that sent {@code request}: see {@link #clientKey(String, String)}. */
+  public String clientKey(HttpServerRequest request) {
+    String remote = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    if (isEmpty()) {
+      return clientKey(remote, null); // nobody's header is believed: not even read
+    }
+    List<String> forwarded = request.headers().getAll(X_FORWARDED_FOR);
+    return clientKey(remote, forwarded.isEmpty() ? null : String.join(",", forwarded));
   }
 
   /**

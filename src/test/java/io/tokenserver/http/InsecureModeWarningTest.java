@@ -1,6 +1,7 @@
 package io.tokenserver.http;
 
 import io.tokenserver.config.ServerConfig;
+import io.tokenserver.gate.CallerGate;
 import io.tokenserver.support.TestConfig;
 import org.junit.jupiter.api.Test;
 
