@@ -18,22 +18,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * The image build's AOT training run (JEP 483/514/515): starts the server in demo mode with the image's
  * runtime, flags and paths plus -XX:AOTCacheOutput, drives every route on loopback for a bounded time,
  * stops it with SIGTERM as an orchestrator would, and fails the build unless the cache was written.
- * Usage: java AotTraining.java JAVA JAR CACHE SECONDS   (run with the build stage's JDK, the server with JAVA)
+ * Usage: java AotTraining.java CACHE SECONDS JAVA [OPTION...] -jar JAR
+ * with the build stage's JDK; the rest is the image's entry point without -XX:AOTCache, which must match it:
+ * the cache is refused when the JVM options that shape the module graph differ.
  */
 public class AotTraining {
 
   private static final int CLIENTS = 8;
 
   public static void main(String[] args) throws Exception {
-    Path java = Path.of(args[0]);
-    Path jar = Path.of(args[1]);
-    Path cache = Path.of(args[2]);
-    Duration load = Duration.ofSeconds(Long.parseLong(args[3]));
+    Path cache = Path.of(args[0]);
+    Duration load = Duration.ofSeconds(Long.parseLong(args[1]));
+    List<String> command = new ArrayList<>(List.of(args).subList(2, args.length));
+    Path jar = Path.of(command.get(command.size() - 1));
+    command.add(1, "-XX:AOTCacheOutput=" + cache);
+    command.add("--demo");
     int port = freePort();
     int managementPort = freePort();
 
-    ProcessBuilder builder = new ProcessBuilder(java.toString(), "-XX:AOTCacheOutput=" + cache, "-jar",
-        jar.toString(), "--demo").directory(jar.getParent().toFile()).inheritIO();
+    ProcessBuilder builder = new ProcessBuilder(command).directory(jar.getParent().toFile()).inheritIO();
     Map<String, String> env = builder.environment();
     env.put("JDK_JAVA_OPTIONS", "@" + jar.resolveSibling("conf/jvm.options"));
     env.put("HOST", "127.0.0.1");
