@@ -120,7 +120,7 @@ class DockerfileTest {
   }
 
   @Test
-  void buildContextHoldsOnlyTheJarAndConf() throws IOException {
+  void buildContextHoldsOnlyTheJarConfAndTheBuildsHelpers() throws IOException {
     List<String> rules = Files.readAllLines(Path.of(".dockerignore")).stream()
         .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
 
