@@ -28,11 +28,43 @@ class DockerfileTest {
   private static final List<String[]> INSTRUCTIONS = instructions(Path.of("Dockerfile"));
 
   @Test
-  void baseImageIsABuildArgumentDefaultingToEclipseTemurin17JrePinnedByDigest() {
-    assertThat(only("ARG")).isEqualTo(
-        "BASE_IMAGE=eclipse-temurin:17-jre@sha256:c6f2875c05ea10f16398bdc5f73405c384991506f2f1ead8bcc6582ae8adea79")
-        .matches("BASE_IMAGE=eclipse-temurin:17-jre@sha256:[0-9a-f]{64}");
-    assertThat(only("FROM")).isEqualTo("${BASE_IMAGE}");
+  void buildStagesComeFromBuildArgumentsDefaultingToTemurin25AndDebian() {
+    assertThat(all("ARG")).containsExactly("JDK_IMAGE=eclipse-temurin:25.0.3_9-jdk", "OS_IMAGE=debian:bookworm-slim");
+    assertThat(all("FROM")).containsExactly("${JDK_IMAGE} AS runtime", "${OS_IMAGE} AS os", "scratch");
+  }
+
+  @Test
+  void imageHoldsOnlyTheOperatingSystemFilesTheRuntimeNeedsTheRuntimeAndTheApp() {
+    // nothing of the Debian or JDK images but what is copied: no shell, no package manager
+    assertThat(finalStage("COPY")).containsExactly("--from=os /rootfs/ /", "--from=runtime /opt/jre/ /opt/jre/",
+        "--from=runtime /app/ /app/");
+    assertThat(finalStage("RUN")).isEmpty();
+  }
+
+  @Test
+  void runtimeIsJlinkedFromTheModulesTheServerNeeds() {
+    String jlink = stage("runtime", "RUN").get(0);
+
+    assertThat(jlink).startsWith("jlink --add-modules ").endsWith("--output /opt/jre")
+        .contains("--strip-java-debug-attributes", "--no-man-pages", "--no-header-files");
+    List<String> modules = List.of(jlink.split("\\s+")[2].split(","));
+    // what the server uses: TLS and EC keys (JWKS, rediss://), HTTP client (JWKS), JMX meters, JFR, XML (logback)
+    assertThat(modules).contains("java.base", "java.net.http", "jdk.crypto.ec", "jdk.management", "jdk.jfr",
+        "java.xml", "jdk.unsupported", "jdk.naming.dns")
+        .doesNotContain("java.desktop", "java.sql", "java.compiler", "jdk.compiler", "jdk.jshell", "jdk.jcmd");
+  }
+
+  @Test
+  void aotCacheIsTrainedOnTheImagesRuntimeJarAndPathsAndUsedByTheEntryPoint() {
+    String training = stage("runtime", "RUN").get(1);
+    String trainer = "java /build/AotTraining.java /app/agora-token-server.aot 10 ";
+    String entryPoint = String.join(" ", only("ENTRYPOINT").replaceAll("[\\[\\]\"]", "").split(",\\s*"));
+
+    assertThat(training).startsWith(trainer);
+    assertThat(Path.of("docker/AotTraining.java")).isRegularFile();
+    // the same runtime, options and jar: the JVM refuses a cache made with other options
+    assertThat(entryPoint).isEqualTo(training.substring(trainer.length())
+        .replace(" -jar ", " -XX:AOTCache=/app/agora-token-server.aot -jar "));
   }
 
   @ParameterizedTest
@@ -55,12 +87,15 @@ class DockerfileTest {
   @Test
   void imageRunsTheShadedJarWithTheDefaultsWhereTheServerLooksForThem() {
     String workdir = only("WORKDIR");
-    List<String> copies = all("COPY");
+    List<String> copies = stage("runtime", "COPY");
 
+    assertThat(stage("runtime", "WORKDIR")).containsExactly(workdir);
     assertThat(copies).contains("conf/ " + workdir + "/conf/", "target/agora-token-server.jar " + workdir
         + "/agora-token-server.jar");
     assertThat(Files.isRegularFile(Path.of("conf/config.json"))).isTrue();
-    assertThat(only("ENTRYPOINT")).isEqualTo("[\"java\", \"-jar\", \"" + workdir + "/agora-token-server.jar\"]");
+    assertThat(only("ENTRYPOINT")).isEqualTo("[\"/opt/jre/bin/java\", \"--enable-native-access=ALL-UNNAMED\", "
+        + "\"-XX:AOTCache=" + workdir
+        + "/agora-token-server.aot\", \"-jar\", \"" + workdir + "/agora-token-server.jar\"]");
     assertThat(only("STOPSIGNAL")).isEqualTo("SIGTERM");
   }
 
@@ -85,21 +120,50 @@ class DockerfileTest {
   }
 
   @Test
-  void buildContextHoldsOnlyTheJarAndConf() throws IOException {
+  void buildContextHoldsOnlyTheJarConfAndTheBuildsHelpers() throws IOException {
     List<String> rules = Files.readAllLines(Path.of(".dockerignore")).stream()
         .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
 
-    assertThat(rules).containsExactly("*", "!conf/", "!target/agora-token-server.jar");
+    assertThat(rules).containsExactly("*", "!conf/", "!docker/", "!target/agora-token-server.jar");
   }
 
+  /** The one instruction of this kind in the final stage (the image itself). */
   private static String only(String keyword) {
-    List<String> values = all(keyword);
+    List<String> values = finalStage(keyword);
     assertThat(values).as(keyword + " instructions").hasSize(1);
     return values.get(0);
   }
 
   private static List<String> all(String keyword) {
-    return INSTRUCTIONS.stream().filter(line -> line[0].equals(keyword)).map(line -> line[1]).toList();
+    return values(INSTRUCTIONS, keyword);
+  }
+
+  private static List<String> finalStage(String keyword) {
+    int lastFrom = 0;
+    for (int i = 0; i < INSTRUCTIONS.size(); i++) {
+      if (INSTRUCTIONS.get(i)[0].equals("FROM")) {
+        lastFrom = i;
+      }
+    }
+    return values(INSTRUCTIONS.subList(lastFrom, INSTRUCTIONS.size()), keyword);
+  }
+
+  /** Instructions of a named build stage ({@code FROM ... AS name}). */
+  private static List<String> stage(String name, String keyword) {
+    List<String[]> stage = new ArrayList<>();
+    boolean inside = false;
+    for (String[] line : INSTRUCTIONS) {
+      if (line[0].equals("FROM")) {
+        inside = line[1].endsWith(" AS " + name);
+      } else if (inside) {
+        stage.add(line);
+      }
+    }
+    return values(stage, keyword);
+  }
+
+  private static List<String> values(List<String[]> instructions, String keyword) {
+    return instructions.stream().filter(line -> line[0].equals(keyword)).map(line -> line[1]).toList();
   }
 
   /** Keyword and argument of each instruction (no line continuations in our Dockerfile). */
