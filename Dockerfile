@@ -16,12 +16,12 @@ COPY conf/ /app/conf/
 COPY target/agora-token-server.jar /app/agora-token-server.jar
 # The AOT cache: classes loaded and linked, and method profiles, from 10 s of loopback traffic on the image's
 # runtime, flags and paths. The server starts from it instead of from the jar's class files.
-COPY docker/ /build/
+COPY src/main/docker/ /build/
 RUN java /build/AotTraining.java /app/agora-token-server.aot 10 /opt/jre/bin/java --enable-native-access=ALL-UNNAMED -jar /app/agora-token-server.jar
 
 FROM ${OS_IMAGE} AS os
 COPY --from=runtime /opt/jre/ /opt/jre/
-COPY docker/rootfs.sh /build/rootfs.sh
+COPY src/main/docker/rootfs.sh /build/rootfs.sh
 RUN sh /build/rootfs.sh /opt/jre /rootfs
 
 FROM scratch

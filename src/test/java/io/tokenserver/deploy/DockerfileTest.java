@@ -61,7 +61,7 @@ class DockerfileTest {
     String entryPoint = String.join(" ", only("ENTRYPOINT").replaceAll("[\\[\\]\"]", "").split(",\\s*"));
 
     assertThat(training).startsWith(trainer);
-    assertThat(Path.of("docker/AotTraining.java")).isRegularFile();
+    assertThat(Path.of("src/main/docker/AotTraining.java")).isRegularFile();
     // the same runtime, options and jar: the JVM refuses a cache made with other options
     assertThat(entryPoint).isEqualTo(training.substring(trainer.length())
         .replace(" -jar ", " -XX:AOTCache=/app/agora-token-server.aot -jar "));
@@ -124,7 +124,7 @@ class DockerfileTest {
     List<String> rules = Files.readAllLines(Path.of(".dockerignore")).stream()
         .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
 
-    assertThat(rules).containsExactly("*", "!conf/", "!docker/", "!target/agora-token-server.jar");
+    assertThat(rules).containsExactly("*", "!conf/", "!src/main/docker/", "!target/agora-token-server.jar");
   }
 
   /** The one instruction of this kind in the final stage (the image itself). */

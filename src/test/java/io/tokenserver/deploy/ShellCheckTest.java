@@ -31,10 +31,10 @@ class ShellCheckTest {
     assertThat(lint.exitValue()).as("shellcheck says:\n" + report).isZero();
   }
 
-  /** .ci/run, .ci/*.sh, docker/*.sh and every *.sh under gatling/. */
+  /** .ci/run, .ci/*.sh, src/main/docker/*.sh and every *.sh under gatling/. */
   private static List<String> scripts() throws Exception {
     List<String> scripts = new ArrayList<>(List.of(".ci/run"));
-    for (Path dir : List.of(Path.of(".ci"), Path.of("docker"), Path.of("gatling"))) {
+    for (Path dir : List.of(Path.of(".ci"), Path.of("src/main/docker"), Path.of("gatling"))) {
       try (Stream<Path> files = Files.walk(dir)) {
         files.filter(file -> file.toString().endsWith(".sh") && Files.isRegularFile(file))
             .filter(file -> !file.startsWith("gatling/target"))
