@@ -2,7 +2,7 @@
 """p99 (and count) of responses with one status code, from the server's Prometheus histogram.
 
 Usage: p99-from-metrics.py METRICS_URL CODE
-Reads vertx_http_server_response_time_seconds_bucket{code=CODE}, summed over routes and methods, and
+Reads token_server_http_request_duration_seconds_bucket{code=CODE}, summed over routes and methods, and
 interpolates the 99th percentile inside its bucket, as histogram_quantile does.
 """
 import re
@@ -13,7 +13,7 @@ url, code = sys.argv[1], sys.argv[2]
 text = urllib.request.urlopen(url, timeout=10).read().decode()
 buckets = {}
 for line in text.splitlines():
-    if not line.startswith("vertx_http_server_response_time_seconds_bucket{"):
+    if not line.startswith("token_server_http_request_duration_seconds_bucket{"):
         continue
     labels, value = line.rsplit(" ", 1)
     if f'code="{code}"' not in labels:

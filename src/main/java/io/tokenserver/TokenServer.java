@@ -1,6 +1,6 @@
 package io.tokenserver;
 
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenserver.gate.CallerGate;
 import io.tokenserver.config.ServerConfig;
@@ -9,6 +9,8 @@ import io.tokenserver.http.ApiVerticle;
 import io.tokenserver.http.InspectHandler;
 import io.tokenserver.credentials.Projects;
 import io.tokenserver.http.ManagementServer;
+import io.tokenserver.metrics.BuildInfo;
+import io.tokenserver.metrics.HttpMetrics;
 import io.tokenserver.metrics.MetricsSetup;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
@@ -19,8 +21,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,7 +40,6 @@ public final class TokenServer {
   private final Vertx managementVertx;
   private final SigningPool pool;
   private final ServerConfig config;
-  private final MeterRegistry registry;
   private final List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
   /** True from a completed start to the start of a drain. */
   private volatile boolean started;
@@ -49,13 +50,11 @@ public final class TokenServer {
   private volatile int port;
   private volatile int managementPort;
 
-  private TokenServer(Vertx vertx, Vertx managementVertx, SigningPool pool, ServerConfig config,
-      MeterRegistry registry) {
+  private TokenServer(Vertx vertx, Vertx managementVertx, SigningPool pool, ServerConfig config) {
     this.vertx = vertx;
     this.managementVertx = managementVertx;
     this.pool = pool;
     this.config = config;
-    this.registry = registry;
   }
 
   /** Starts everything for the single project; {@code minter} signs every token (tests pass gated or counting minters). */
@@ -69,33 +68,29 @@ public final class TokenServer {
    */
   public static Future<TokenServer> start(ServerConfig config, Projects projects) {
     PrometheusMeterRegistry registry = MetricsSetup.createRegistry();
-    VertxOptions options = new VertxOptions()
-        .setEventLoopPoolSize(config.eventLoops())
-        .setPreferNativeTransport(true);
-    MetricsSetup.HttpServerMeters httpMeters = config.httpMetrics() ? new MetricsSetup.HttpServerMeters(registry) : null;
-    Vertx vertx = httpMeters != null
-        ? Vertx.builder().with(options.setMetricsOptions(MetricsSetup.vertxMetricsOptions())).withMetrics(httpMeters).build()
-        : Vertx.builder().with(options).build();
-    TokenMetrics metrics = new TokenMetrics(registry, projects.names());
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setEventLoopPoolSize(config.eventLoops()).setPreferNativeTransport(true))
+        .build();
+    TokenMetrics metrics = new TokenMetrics(projects.names());
+    HttpMetrics http = config.httpMetrics() ? new HttpMetrics() : null;
     SigningPool pool = new SigningPool(vertx, config.signingPoolSize(), config.signingMaxPending());
-    metrics.bind(pool);
     // The management port gets a Vert.x of its own: probes keep answering while the API loops are saturated,
     // and scrapes and probes stay out of the API's HTTP metrics.
     Vertx managementVertx = Vertx.builder()
         .with(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1))
         .build();
-    TokenServer server = new TokenServer(vertx, managementVertx, pool, config, registry);
+    TokenServer server = new TokenServer(vertx, managementVertx, pool, config);
 
     return ManagementServer.start(managementVertx, config.managementHost(), config.managementPort(), registry,
             server.readinessChecks(), new InspectHandler(projects))
         // While the probes answer 503: ready means warm, not the first seconds of JIT compilation.
         .compose(management -> {
           server.managementPort = management.actualPort();
-          return WarmUp.run(config, projects, pool, httpMeters, vertx);
+          return WarmUp.run(config, projects, pool, vertx);
         })
         .compose(warmedWith -> {
           server.warmUpRequests = warmedWith;
-          return CallerGate.create(vertx, config, registry);
+          return CallerGate.create(vertx, config);
         })
         .map(gate -> {
           server.callersCheckable = gate::ready;
@@ -104,9 +99,15 @@ public final class TokenServer {
         // The probes already answer 503 while the caller gate gets ready (a JWKS may be fetched over the network).
         .compose(gate -> {
           OpenConnections connections = OpenConnections.of(config);
-          MetricsSetup.bind(registry, gate, connections);
+          // Every meter the scrape shows, from this one list, bound before the first user request.
+          List<MeterBinder> binders = new ArrayList<>(List.of(MetricsSetup.jvmAndProcess(), new BuildInfo(), metrics,
+              TokenMetrics.signingPool(pool), gate, connections, projects.reloadMeters()));
+          if (http != null) {
+            binders.add(http);
+          }
+          MetricsSetup.bind(registry, binders);
           return vertx.deployVerticle(() -> {
-            ApiVerticle api = new ApiVerticle(config, projects, pool, metrics, gate, connections);
+            ApiVerticle api = new ApiVerticle(config, projects, pool, metrics, http, gate, connections);
             server.apis.add(api);
             return api;
           }, new DeploymentOptions().setInstances(config.eventLoops()));
@@ -131,7 +132,7 @@ public final class TokenServer {
    * {@code APPS_FILE}), and puts new valid values in force without a restart.
    */
   public void watchCredentials(Projects projects) {
-    projects.watch(vertx, registry);
+    projects.watch(vertx);
   }
 
   /** Requests the start-up warm-up answered (0 when it is off). */

@@ -8,6 +8,7 @@ import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.credentials.Projects;
 import io.tokenserver.gate.CallerGate;
 import io.tokenserver.http.ApiVerticle;
+import io.tokenserver.metrics.HttpMetrics;
 import io.tokenserver.metrics.MetricsSetup;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
@@ -40,8 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link HttpClient} on the same event loops with one request in flight per connection, as clients send them.
  *
  * <p>What a user could see of it is its own: a caller gate with its own buckets (a rate too high to refuse,
- * under a key prefix of its own on Redis) and counters, token meters and HTTP server meters in a registry
- * nobody scrapes ({@link MetricsSetup.HttpServerMeters}). When the time is up, its verticles (and the
+ * under a key prefix of its own on Redis) and counters, token meters and HTTP meters in a registry
+ * nobody scrapes. When the time is up, its verticles (and the
  * gate's timers) are undeployed, and the server deploys its own on the same port.
  */
 final class WarmUp extends VerticleBase {
@@ -61,7 +62,7 @@ final class WarmUp extends VerticleBase {
   private final ServerConfig config;
   private final Projects projects;
   private final SigningPool pool;
-  private final PrometheusMeterRegistry registry = MetricsSetup.createFilteredRegistry();
+  private final PrometheusMeterRegistry registry = MetricsSetup.createRegistry();
   private String apiKey;
   private String apis;
   private int port;
@@ -75,29 +76,20 @@ final class WarmUp extends VerticleBase {
   /**
    * Deploys the warm-up's API verticles, drives them for {@code config.warmUp()}, and undeploys them; the future
    * gives the number of requests answered and never fails (a failed warm-up only makes the first seconds slower).
-   * {@code httpMeters} (null without HTTP meters) routes the HTTP server meters of the warm-up's port away from
-   * the users'.
    */
-  static Future<Long> run(ServerConfig config, Projects projects, SigningPool pool,
-      MetricsSetup.HttpServerMeters httpMeters, Vertx vertx) {
+  static Future<Long> run(ServerConfig config, Projects projects, SigningPool pool, Vertx vertx) {
     if (config.warmUp().isZero()) {
       return Future.succeededFuture(0L);
     }
     long startNanos = System.nanoTime();
     WarmUp warmUp = new WarmUp(config, projects, pool);
     AtomicLong answered = new AtomicLong();
-    if (httpMeters != null) {
-      httpMeters.warmingUp(true);
-    }
     return vertx.deployVerticle(warmUp)
         .compose(deployment -> warmUp.drive(vertx)
             .onSuccess(answered::set)
             .eventually(() -> vertx.undeploy(deployment)))
         .onFailure(failure -> LOG.warn("warm-up stopped early: {}", failure.toString()))
         .transform(ignored -> {
-          if (httpMeters != null) {
-            httpMeters.warmingUp(false);
-          }
           LOG.info("warm-up: {} requests on port {} in {} ms", answered.get(), warmUp.port,
               (System.nanoTime() - startNanos) / 1_000_000);
           return Future.succeededFuture(answered.get());
@@ -108,17 +100,19 @@ final class WarmUp extends VerticleBase {
   @Override
   public Future<?> start() {
     ServerConfig settings = settings(config);
-    TokenMetrics metrics = new TokenMetrics(registry, projects.names());
+    TokenMetrics metrics = new TokenMetrics(projects.names());
+    HttpMetrics http = settings.httpMetrics() ? new HttpMetrics() : null;
+    MetricsSetup.bind(registry, http == null ? List.of(metrics) : List.of(metrics, http));
     OpenConnections connections = OpenConnections.of(settings);
     return vertx.executeBlocking(() -> firstApiKey(settings))
         .compose(key -> {
           apiKey = key;
-          return CallerGate.create(vertx, settings, registry);
+          return CallerGate.create(vertx, settings);
         })
         .compose(gate -> {
           List<ApiVerticle> instances = new CopyOnWriteArrayList<>();
           return vertx.deployVerticle(() -> {
-            ApiVerticle api = new ApiVerticle(settings, projects, pool, metrics, gate, connections);
+            ApiVerticle api = new ApiVerticle(settings, projects, pool, metrics, http, gate, connections);
             instances.add(api);
             return api;
           }, new DeploymentOptions().setInstances(settings.eventLoops())).map(deployment -> {

@@ -33,16 +33,16 @@ class WarmUpTest {
       assertThat(server.server.isReady()).isTrue();
 
       String before = server.management("/metrics").bodyAsString();
-      assertThat(before).doesNotContain("vertx_http_server_requests_total{");
-      assertThat(before).contains("tokens_issued_total{kind=\"rtc\",project=\"default\"} 0.0", "token_signing_seconds_count 0");
+      assertThat(before).doesNotContain("token_server_http_requests_total{");
+      assertThat(before).contains("token_server_tokens_issued_total{kind=\"rtc\",project=\"default\"} 0.0", "token_server_signing_duration_seconds_count 0");
 
       HttpResponse<Buffer> response = server.get("/rtc/stage/publisher/uid/42");
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(VerifiedToken.verify(response.bodyAsJsonObject().getString("rtcToken")).rtc().channelName)
           .isEqualTo("stage");
       PrometheusText after = new PrometheusText(server.management("/metrics").bodyAsString());
-      assertThat(after.value("tokens_issued_total{kind=\"rtc\",project=\"default\"}")).isEqualTo(1.0);
-      assertThat(after.value("vertx_http_server_requests_total{code=\"200\",method=\"GET\","
+      assertThat(after.value("token_server_tokens_issued_total{kind=\"rtc\",project=\"default\"}")).isEqualTo(1.0);
+      assertThat(after.value("token_server_http_requests_total{code=\"200\",method=\"GET\","
           + "route=\"/rtc/:channel/:role/:tokentype/:uid\"}")).isEqualTo(1.0);
     }
   }
@@ -73,9 +73,9 @@ class WarmUpTest {
     try (RunningServer server = RunningServer.start(config, countingMinter(minted))) {
       assertThat(minted.get()).as("warm-up requests through the API key gate").isGreaterThanOrEqualTo(50);
       PrometheusText metrics = new PrometheusText(server.management("/metrics").bodyAsString());
-      assertThat(metrics.value("requests_unauthorized_total")).isZero();
-      assertThat(metrics.value("requests_rate_limited_total")).isZero();
-      assertThat(metrics.value("rate_limit_callers")).as("buckets held for callers").isZero();
+      assertThat(metrics.value("token_server_requests_unauthorized_total")).isZero();
+      assertThat(metrics.value("token_server_requests_rate_limited_total")).isZero();
+      assertThat(metrics.value("token_server_rate_limit_callers")).as("buckets held for callers").isZero();
 
       HttpResponse<Buffer> first = server.send(server.client().request(HttpMethod.GET, "/rtm/after-warm-up")
           .putHeader("X-API-Key", key), null);

@@ -125,11 +125,11 @@ public final class JwtVerifier implements MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    FunctionCounter.builder("jwt.verifications", verifications, LongAdder::sum)
+    FunctionCounter.builder("token.server.jwt.verifications", verifications, LongAdder::sum)
         .description("JWT signature verifications (a replayed token found in the cache costs none)")
         .register(registry);
     if (config.jwksUrl() != null) {
-      Gauge.builder("jwks.key.set.age", this, v -> (System.currentTimeMillis() - v.loadedAtMillis) / 1000.0)
+      Gauge.builder("token.server.jwks.age", this, v -> (System.currentTimeMillis() - v.loadedAtMillis) / 1000.0)
           .description("Seconds since the JWKS was last fetched (since startup while it never was)")
           .baseUnit("seconds")
           .register(registry);

@@ -84,9 +84,11 @@ public final class ConnectionGuard {
     String key = openConnections.key(connection.remoteAddress() == null ? null
         : connection.remoteAddress().hostAddress());
     Tracked state = new Tracked(connection, key, now + requestTimeoutMillis);
+    openConnections.connected();
     takeSlot(state);
     tracked.put(connection, state);
     connection.closeHandler(closed -> {
+      openConnections.disconnected();
       tracked.remove(connection);
       release(state);
     });

@@ -25,6 +25,8 @@ public final class OpenConnections implements MeterBinder {
   private final AtomicInteger total = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
   private final AtomicLong decoderMissing = new AtomicLong();
+  /** Every connection to the public port, refused ones too, until it closes. */
+  private final AtomicInteger connected = new AtomicInteger();
 
   public OpenConnections(int max, int maxPerAddress, TrustedProxies proxies) {
     this.max = max;
@@ -91,6 +93,15 @@ public final class OpenConnections implements MeterBinder {
     return perAddress.size();
   }
 
+  /** A connection to the public port opened (whether or not it gets a slot); {@link #disconnected} when it closes. */
+  void connected() {
+    connected.incrementAndGet();
+  }
+
+  void disconnected() {
+    connected.decrementAndGet();
+  }
+
   /** Counts a connection the strict request decoder could not guard. */
   void decoderMissing() {
     decoderMissing.incrementAndGet();
@@ -98,11 +109,14 @@ public final class OpenConnections implements MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    FunctionCounter.builder("strict.decoder.missing", decoderMissing, AtomicLong::get)
+    FunctionCounter.builder("token.server.strict.decoder.missing", decoderMissing, AtomicLong::get)
         .description("Connections on which the strict request decoder (no Content-Length with chunked) "
             + "could not be installed; must stay 0")
         .register(registry);
-    Gauge.builder("connections.open.addresses", this, OpenConnections::addresses)
+    Gauge.builder("token.server.connections.open", connected, AtomicInteger::get)
+        .description("Connections open on the API port, refused ones too until they close")
+        .register(registry);
+    Gauge.builder("token.server.connections.open.addresses", this, OpenConnections::addresses)
         .description("Client addresses (IPv6 by /64, trusted proxies left out) with an open connection")
         .register(registry);
   }

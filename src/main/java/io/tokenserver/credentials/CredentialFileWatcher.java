@@ -1,7 +1,5 @@
 package io.tokenserver.credentials;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenserver.config.CredentialFiles;
 import io.tokenserver.token.AppCredentials;
 import io.vertx.core.Vertx;
@@ -24,30 +22,22 @@ public final class CredentialFileWatcher {
   private final String project;
   private final CredentialFiles files;
   private final CredentialsHolder holder;
-  private final Counter reloads;
-  private final Counter failures;
+  private final CredentialReloads counts;
   private Integer lastFailure;
   private boolean busy;
 
   private CredentialFileWatcher(String project, CredentialFiles files, CredentialsHolder holder,
-      MeterRegistry registry) {
+      CredentialReloads counts) {
     this.project = project;
     this.files = files;
     this.holder = holder;
-    this.reloads = Counter.builder("credentials.reloads")
-        .description("New app credentials put in force from the credential files")
-        .tag("project", project)
-        .register(registry);
-    this.failures = Counter.builder("credentials.reload.failures")
-        .description("New credential file contents rejected as unreadable or invalid; the old ones keep serving")
-        .tag("project", project)
-        .register(registry);
+    this.counts = counts;
   }
 
-  /** Starts polling {@code project}'s files on {@code vertx}; returns the periodic timer's id. */
-  public static long start(Vertx vertx, String project, CredentialFiles files, CredentialsHolder holder,
-      MeterRegistry registry) {
-    CredentialFileWatcher watcher = new CredentialFileWatcher(project, files, holder, registry);
+  /** Starts polling {@code project}'s files on {@code vertx}, counting in {@code counts}; returns the timer's id. */
+  static long start(Vertx vertx, String project, CredentialFiles files, CredentialsHolder holder,
+      CredentialReloads counts) {
+    CredentialFileWatcher watcher = new CredentialFileWatcher(project, files, holder, counts);
     return vertx.setPeriodic(files.reloadInterval().toMillis(), id -> {
       if (watcher.busy) {
         return;
@@ -76,7 +66,7 @@ public final class CredentialFileWatcher {
     }
     try {
       if (holder.offer(first)) {
-        reloads.increment();
+        counts.reloads.increment();
         LOG.info("app credentials reloaded from files: project={} appId={}", project, first.appId());
       }
       lastFailure = null;
@@ -99,7 +89,7 @@ public final class CredentialFileWatcher {
       return;
     }
     lastFailure = fingerprint;
-    failures.increment();
+    counts.failures.increment();
     LOG.error("rejected new app credentials from files of project {} ({}); still serving the previous ones",
         project, reason);
   }

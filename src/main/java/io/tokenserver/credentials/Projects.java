@@ -1,6 +1,6 @@
 package io.tokenserver.credentials;
 
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tokenserver.config.ProjectsConfig;
 import io.tokenserver.token.AccessToken2Minter;
 import io.tokenserver.token.TokenMinter;
@@ -25,11 +25,18 @@ public final class Projects {
   private final Map<String, Project> byName;
   private final String defaultProject;
   private final ProjectsConfig config;
+  /** Of each project whose credentials come from files. */
+  private final Map<String, CredentialReloads> reloads = new LinkedHashMap<>();
 
   private Projects(Map<String, Project> byName, String defaultProject, ProjectsConfig config) {
     this.byName = java.util.Collections.unmodifiableMap(byName);
     this.defaultProject = defaultProject;
     this.config = config;
+    config.projects().forEach((name, project) -> {
+      if (project.files().watching() && byName.containsKey(name)) {
+        reloads.put(name, new CredentialReloads(name));
+      }
+    });
   }
 
   /** The configured projects, each signing with {@link AccessToken2Minter} and its own credentials. */
@@ -83,11 +90,13 @@ public final class Projects {
   }
 
   /** Polls each project's credential files, when it has any, and puts new valid values in force. */
-  public void watch(Vertx vertx, MeterRegistry registry) {
-    config.projects().forEach((name, project) -> {
-      if (project.files().watching()) {
-        CredentialFileWatcher.start(vertx, name, project.files(), byName.get(name).credentials(), registry);
-      }
-    });
+  public void watch(Vertx vertx) {
+    reloads.forEach((name, counts) -> CredentialFileWatcher.start(vertx, name, config.projects().get(name).files(),
+        byName.get(name).credentials(), counts));
+  }
+
+  /** The reload counters of the projects whose credentials come from files. */
+  public MeterBinder reloadMeters() {
+    return registry -> reloads.values().forEach(counts -> counts.bindTo(registry));
   }
 }

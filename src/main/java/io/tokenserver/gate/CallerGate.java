@@ -38,11 +38,13 @@ public final class CallerGate implements MeterBinder {
 
   private final List<Handler<RoutingContext>> handlers;
   private final JwtVerifier jwt;
+  private final RateLimiter limiter;
   private final LongAdder unauthorized = new LongAdder();
   private final LongAdder limited = new LongAdder();
 
   private CallerGate(ServerConfig config, ApiKeys.InForce apiKeys, JwtVerifier jwt, RateLimiter limiter) {
     this.jwt = jwt;
+    this.limiter = limiter;
     AuthConfig auth = config.auth();
     TrustedProxies proxies = config.rateLimit().trustedProxies();
     RateLimitHandler rateLimit = limiter == null ? null
@@ -59,7 +61,7 @@ public final class CallerGate implements MeterBinder {
   }
 
   /** The gate for {@code config}: always one, since even without authentication it decides who gets app tokens. */
-  public static Future<CallerGate> create(Vertx vertx, ServerConfig config, MeterRegistry registry) {
+  public static Future<CallerGate> create(Vertx vertx, ServerConfig config) {
     AuthConfig auth = config.auth();
     String warning = insecureModeWarning(config);
     if (warning != null) {
@@ -72,7 +74,7 @@ public final class CallerGate implements MeterBinder {
     Future<JwtVerifier> jwt = auth.mode() == AuthConfig.Mode.JWT
         ? JwtVerifier.create(vertx, auth)
         : Future.succeededFuture(null);
-    return apiKeys.compose(keys -> jwt.compose(verifier -> RateLimiter.create(vertx, config.rateLimit(), registry)
+    return apiKeys.compose(keys -> jwt.compose(verifier -> RateLimiter.create(vertx, config.rateLimit())
         .map(limiter -> new CallerGate(config, keys, verifier, limiter))));
   }
 
@@ -97,14 +99,17 @@ public final class CallerGate implements MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    FunctionCounter.builder("requests.unauthorized", unauthorized, LongAdder::sum)
+    FunctionCounter.builder("token.server.requests.unauthorized", unauthorized, LongAdder::sum)
         .description("Token requests refused with 401: missing or invalid caller credentials")
         .register(registry);
-    FunctionCounter.builder("requests.rate.limited", limited, LongAdder::sum)
+    FunctionCounter.builder("token.server.requests.rate.limited", limited, LongAdder::sum)
         .description("Token requests refused with 429: the caller is over its rate")
         .register(registry);
     if (jwt != null) {
       jwt.bindTo(registry);
+    }
+    if (limiter != null) {
+      limiter.bindTo(registry);
     }
   }
 }

@@ -4,11 +4,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.tokenserver.auth.Caller;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.gate.CallerGate;
+import io.tokenserver.metrics.HttpMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -30,10 +32,16 @@ final class ApiRouter {
   private ApiRouter() {
   }
 
-  /** {@code gate} authenticates, rate-limits and names the caller of every route but /ping and /openapi.yaml. */
+  /**
+   * {@code gate} authenticates, rate-limits and names the caller of every route but /ping and /openapi.yaml;
+   * {@code http} (null when {@code HTTP_METRICS=false}) counts and times every request by route template.
+   */
   static Router create(Vertx vertx, ServerConfig config, TokenHandlers handlers, CallerGate gate,
-      InspectHandler inspect) {
+      InspectHandler inspect, HttpMetrics http) {
     Router router = Router.router(vertx);
+    if (http != null) {
+      router.route().handler(http.recorder());
+    }
     if (config.accessLog()) {
       router.route().handler(AccessLog.handler());
     }
@@ -42,26 +50,26 @@ final class ApiRouter {
       router.route().handler(cors(config));
     }
 
-    get(router, "/ping", handlers::ping);
-    router.get("/openapi.yaml").handler(ApiRouter::openApi);
+    get(router, http, "/ping", handlers::ping);
+    label(http, router.get("/openapi.yaml"), "/openapi.yaml").handler(ApiRouter::openApi);
     gate.handlers().forEach(router.route()::handler);
     // Every token route also under /projects/:project, for callers that choose among several projects.
     for (String prefix : new String[] {"", "/projects/:project"}) {
-      get(router, prefix + "/rtc/:channel/:role/:tokentype/:uid", handlers::rtc);
-      get(router, prefix + "/rtm/:uid", handlers::rtm);
-      get(router, prefix + "/rte/:channel/:role/:tokentype/:rtcuid", handlers::rte);
-      get(router, prefix + "/rte/:channel/:role/:tokentype/:rtcuid/:rtmuid", handlers::rte);
-      get(router, prefix + "/chat/app", handlers::chatApp);
-      get(router, prefix + "/chat/account/:chatid", handlers::chatAccount);
+      get(router, http, prefix + "/rtc/:channel/:role/:tokentype/:uid", handlers::rtc);
+      get(router, http, prefix + "/rtm/:uid", handlers::rtm);
+      get(router, http, prefix + "/rte/:channel/:role/:tokentype/:rtcuid", handlers::rte);
+      get(router, http, prefix + "/rte/:channel/:role/:tokentype/:rtcuid/:rtmuid", handlers::rte);
+      get(router, http, prefix + "/chat/app", handlers::chatApp);
+      get(router, http, prefix + "/chat/account/:chatid", handlers::chatAccount);
       for (String path : new String[] {prefix + "/getToken", prefix + "/getToken/"}) {
-        router.post(path)
+        label(http, router.post(path), prefix + "/getToken")
             .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
             .handler(handlers::getToken);
       }
     }
 
     // Inspection answers whether a token is genuine: on this port only for backends holding an API key.
-    router.post("/tokens/inspect").handler(InspectHandler.body()).handler(ctx -> {
+    label(http, router.post("/tokens/inspect"), "/tokens/inspect").handler(InspectHandler.body()).handler(ctx -> {
       if (ctx.<Caller>get(Caller.CONTEXT_KEY).holdsApiKey()) {
         inspect.handle(ctx);
       } else {
@@ -93,9 +101,14 @@ final class ApiRouter {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, YAML).end(OPENAPI);
   }
 
-  private static void get(Router router, String path, Handler<RoutingContext> handler) {
-    router.get(path).handler(handler);
-    router.get(path + "/").handler(handler);
+  /** {@code path} and {@code path/}, both labelled {@code path} in the HTTP meters. */
+  private static void get(Router router, HttpMetrics http, String path, Handler<RoutingContext> handler) {
+    label(http, router.get(path), path).handler(handler);
+    label(http, router.get(path + "/"), path).handler(handler);
+  }
+
+  private static Route label(HttpMetrics http, Route route, String template) {
+    return http == null ? route : http.label(route, template);
   }
 
   private static Buffer openApiDocument() {

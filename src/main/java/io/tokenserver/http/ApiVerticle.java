@@ -7,6 +7,7 @@ import io.tokenserver.credentials.Projects;
 import io.tokenserver.gate.CallerGate;
 import io.tokenserver.connection.InvalidRequests;
 import io.tokenserver.connection.OpenConnections;
+import io.tokenserver.metrics.HttpMetrics;
 import io.tokenserver.metrics.TokenMetrics;
 import io.tokenserver.signing.SigningPool;
 import io.tokenserver.token.ExpiryPolicy;
@@ -29,19 +30,24 @@ public final class ApiVerticle extends VerticleBase {
   private final TokenMetrics metrics;
   private final CallerGate gate;
   private final OpenConnections openConnections;
+  private final HttpMetrics http;
   private HttpServer server;
   private ConnectionGuard guard;
   private volatile boolean draining;
 
-  /** {@code gate} and {@code openConnections} are shared by every instance of the process. */
+  /**
+   * {@code gate}, {@code openConnections} and {@code http} (null: no HTTP meters) are shared by every instance of
+   * the process.
+   */
   public ApiVerticle(ServerConfig config, Projects projects, SigningPool pool, TokenMetrics metrics,
-      CallerGate gate, OpenConnections openConnections) {
+      HttpMetrics http, CallerGate gate, OpenConnections openConnections) {
     this.config = config;
     this.projects = projects;
     this.pool = pool;
     this.metrics = metrics;
     this.gate = gate;
     this.openConnections = openConnections;
+    this.http = http;
   }
 
   @Override
@@ -49,7 +55,7 @@ public final class ApiVerticle extends VerticleBase {
     TokenRequestParser parser = new TokenRequestParser(
         new ExpiryPolicy(config.defaultExpirySeconds(), config.maxExpirySeconds()));
     Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, projects, pool.batcher(context), metrics),
-        gate, new InspectHandler(projects));
+        gate, new InspectHandler(projects), http);
     ProtocolLimits limits = config.protocolLimits();
     guard = new ConnectionGuard(vertx, limits, openConnections, Responses.NO_CACHE);
     // Port 0 as -1: Vert.x gives every instance listening on the same negative port one shared free port.

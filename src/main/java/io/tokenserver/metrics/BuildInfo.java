@@ -2,16 +2,14 @@ package io.tokenserver.metrics;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
 /** {@code token_server_build_info{version}} = 1, so dashboards and alerts can tell which version serves. */
-public final class BuildInfo {
-
-  private BuildInfo() {
-  }
+public final class BuildInfo implements MeterBinder {
 
   /** The project version Maven wrote into build-info.properties. */
   public static String version() {
@@ -27,7 +25,8 @@ public final class BuildInfo {
     }
   }
 
-  public static void bindTo(MeterRegistry registry) {
+  @Override
+  public void bindTo(MeterRegistry registry) {
     Gauge.builder("token.server.build.info", () -> 1)
         .description("Always 1; the version label names the running build")
         .tag("version", version())

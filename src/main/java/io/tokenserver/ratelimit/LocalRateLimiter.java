@@ -6,10 +6,13 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One token bucket per caller (Bucket4j), kept in a size-bounded, expiring map (Caffeine) so that any
@@ -62,6 +65,22 @@ public final class LocalRateLimiter implements RateLimiter {
   public long size() {
     buckets.cleanUp();
     return buckets.estimatedSize();
+  }
+
+  /** This replica's buckets; the backend is always up. */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    bindTo(registry, () -> true);
+  }
+
+  /** {@code token_server_rate_limit_callers} of these buckets, and the {@code backendUp} of a backend they stand in for. */
+  void bindTo(MeterRegistry registry, BooleanSupplier backendUp) {
+    Gauge.builder("token.server.rate.limit.callers", this, LocalRateLimiter::size)
+        .description("Callers with a rate-limit bucket held in this replica's memory")
+        .register(registry);
+    Gauge.builder("token.server.rate.limit.backend.up", backendUp, up -> up.getAsBoolean() ? 1 : 0)
+        .description("1 while the rate-limit backend answers, 0 while a replica falls back on its policy")
+        .register(registry);
   }
 
   /** {@code burst} capacity, refilled at {@code perSecond} a token at a time. */

@@ -1,7 +1,6 @@
 package io.tokenserver.ratelimit;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tokenserver.config.RateLimitConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -10,36 +9,25 @@ import io.vertx.core.Vertx;
  * Takes one request from a caller's token bucket. The answer is a future because a shared backend is a
  * network call away; the local limiter answers with an already-completed one.
  */
-public interface RateLimiter {
+public interface RateLimiter extends MeterBinder {
 
   /** Takes one request from {@code caller}'s bucket. Never fails: a backend in trouble answers by its policy. */
   Future<Decision> tryAcquire(String caller);
 
   /**
-   * The limiter {@code config} asks for (with its {@code rate_limit_*} gauges), or null when rate limiting is
+   * The limiter {@code config} asks for (its gauges are bound with {@link #bindTo}), or null when rate limiting is
    * off. A Redis limiter is returned once its first connection attempt is over, whether or not it succeeded:
    * a Redis that is down at startup is a fallback, not a crash.
    */
-  static Future<RateLimiter> create(Vertx vertx, RateLimitConfig config, MeterRegistry registry) {
+  static Future<RateLimiter> create(Vertx vertx, RateLimitConfig config) {
     if (!config.enabled()) {
       return Future.succeededFuture(null);
     }
     LocalRateLimiter local = new LocalRateLimiter(config.perSecond(), config.burst(), config.maxCallers());
-    Gauge.builder("rate.limit.callers", local, LocalRateLimiter::size)
-        .description("Callers with a rate-limit bucket held in this replica's memory")
-        .register(registry);
     if (config.backend() == RateLimitConfig.Backend.LOCAL) {
-      Gauge.builder("rate.limit.backend.up", () -> 1)
-          .description("1 while the rate-limit backend answers, 0 while a replica falls back on its policy")
-          .register(registry);
       return Future.succeededFuture(local);
     }
-    return RedisRateLimiter.connect(vertx, config, local).map(redis -> {
-      Gauge.builder("rate.limit.backend.up", redis, limiter -> limiter.isUp() ? 1 : 0)
-          .description("1 while the rate-limit backend answers, 0 while a replica falls back on its policy")
-          .register(registry);
-      return redis;
-    });
+    return RedisRateLimiter.connect(vertx, config, local).map(redis -> redis);
   }
 
   /**

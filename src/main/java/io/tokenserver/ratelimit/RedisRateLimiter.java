@@ -2,6 +2,7 @@ package io.tokenserver.ratelimit;
 
 import io.tokenserver.config.RateLimitConfig;
 import io.vertx.core.Completable;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -86,6 +87,12 @@ final class RedisRateLimiter implements RateLimiter {
 
   boolean isUp() {
     return up.get();
+  }
+
+  /** The callers of the fallback buckets, and whether Redis answers. */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    local.bindTo(registry, this::isUp);
   }
 
   /** A check without an answer in time: answered by the policy, and counted towards marking Redis down. */

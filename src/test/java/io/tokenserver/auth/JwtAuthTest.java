@@ -317,9 +317,9 @@ class JwtAuthTest {
   }
 
   private static double verificationsOf(RunningServer server) {
-    java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^jwt_verifications_total (\\S+)$")
+    java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^token_server_jwt_verifications_total (\\S+)$")
         .matcher(server.management("/metrics").bodyAsString());
-    assertThat(line.find()).as("jwt_verifications_total exposed").isTrue();
+    assertThat(line.find()).as("token_server_jwt_verifications_total exposed").isTrue();
     return Double.parseDouble(line.group(1));
   }
 

@@ -133,7 +133,7 @@ class JwtKeySourcesTest {
       }
       String tampered = Jwts.withPayload(jwts.rs256(Jwts.claims("42")), Jwts.claims("43"));
       assertThat(status(server, tampered)).isEqualTo(401);
-      assertThat(server.management("/metrics").bodyAsString()).containsPattern("(?m)^jwks_key_set_age_seconds ");
+      assertThat(server.management("/metrics").bodyAsString()).containsPattern("(?m)^token_server_jwks_age_seconds ");
     }
   }
 

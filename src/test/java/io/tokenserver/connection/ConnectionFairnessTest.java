@@ -36,14 +36,14 @@ class ConnectionFairnessTest {
   /** Waits until {@code count} held requests have reached the server's signing pool. */
   private static void awaitInFlight(RunningServer server, int count) {
     await().atMost(Duration.ofSeconds(10)).until(() -> Double.valueOf(count).equals(
-        new PrometheusText(server.management("/metrics").bodyAsString()).value("signing_pool_pending")));
+        new PrometheusText(server.management("/metrics").bodyAsString()).value("token_server_signing_pending")));
   }
 
   /** Waits until the server counts {@code count} open connections on the public port (refused ones too). */
   private static void awaitConnections(RunningServer server, int count) {
     await().atMost(Duration.ofSeconds(10)).until(() -> Double.valueOf(count).equals(
         new PrometheusText(server.management("/metrics").bodyAsString())
-            .value("vertx_http_server_active_connections")));
+            .value("token_server_connections_open")));
   }
 
   /** True when the server has closed {@code http}: a request on it gets no answer. */
@@ -257,7 +257,7 @@ class ConnectionFairnessTest {
         assertThat(ping(http).status()).isEqualTo(200);
       }
       assertThat(server.management("/metrics").bodyAsString())
-          .containsPattern("(?m)^strict_decoder_missing_total 0\\.0$");
+          .containsPattern("(?m)^token_server_strict_decoder_missing_total 0\\.0$");
     }
   }
 }

@@ -114,7 +114,7 @@ class RotationTest {
       awaitTokensUnder(perCertificate, 1);
       write(cert, "this is not a certificate\n");
       await().atMost(Duration.ofSeconds(10)).until(
-          () -> metric(server.management("/metrics").bodyAsString(), "credentials_reload_failures_total") == 1);
+          () -> metric(server.management("/metrics").bodyAsString(), "token_server_credential_reload_failures_total") == 1);
       int afterInvalid = count(perCertificate, 1);
       await("certificate B keeps serving after the invalid content").atMost(Duration.ofSeconds(10))
           .until(() -> count(perCertificate, 1) >= afterInvalid + 20);
@@ -130,8 +130,8 @@ class RotationTest {
       assertThat(perCertificate.keySet()).containsExactlyInAnyOrder(0, 1, 2);
       assertThat(projects.get("default").credentials().get().appCertificate()).isEqualTo(CERT_C);
       String metrics = server.management("/metrics").bodyAsString();
-      assertThat(metric(metrics, "credentials_reloads_total")).isEqualTo(2);
-      assertThat(metric(metrics, "credentials_reload_failures_total")).isEqualTo(1);
+      assertThat(metric(metrics, "token_server_credential_reloads_total")).isEqualTo(2);
+      assertThat(metric(metrics, "token_server_credential_reload_failures_total")).isEqualTo(1);
     }
   }
 

@@ -126,7 +126,7 @@ class ContainerImageIT {
 
     assertThat(scrape.statusCode()).isEqualTo(200);
     PrometheusText metrics = new PrometheusText(scrape.body());
-    assertThat(metrics.value("tokens_issued_total{kind=\"rtc\",project=\"default\"}")).isEqualTo(1.0);
+    assertThat(metrics.value("token_server_tokens_issued_total{kind=\"rtc\",project=\"default\"}")).isEqualTo(1.0);
     assertThat(metrics.samples().keySet()).anyMatch(series -> series.startsWith("token_server_build_info{"));
   }
 

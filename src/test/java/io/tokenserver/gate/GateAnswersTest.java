@@ -56,7 +56,7 @@ class GateAnswersTest {
           .isEqualTo("Bearer realm=\"agora-token-server\", error=\"invalid_token\"");
       assertThat(invalid.getHeader("RateLimit-Limit")).as("no rate limit configured").isNull();
 
-      assertThat(counter(server, "requests_unauthorized_total")).isEqualTo(2.0);
+      assertThat(counter(server, "token_server_requests_unauthorized_total")).isEqualTo(2.0);
       assertThat(get(server, "X-API-Key", KEY).statusCode()).isEqualTo(200);
     }
   }
@@ -86,7 +86,7 @@ class GateAnswersTest {
         assertThat(++sent).as("wrong keys are charged to the address").isLessThan(20);
       }
       assertAnswer(response, 429, "too many requests: retry after 1 s");
-      assertThat(counter(server, "requests_rate_limited_total")).isEqualTo(2.0);
+      assertThat(counter(server, "token_server_requests_rate_limited_total")).isEqualTo(2.0);
     }
   }
 

@@ -31,8 +31,8 @@ class DashboardQueriesTest {
   static final Path DASHBOARD = Path.of("ops/grafana/dashboards/token-server.json");
   /** Panels whose series exist only with a feature this server does not turn on, and why. */
   private static final Map<String, String> NEEDS_A_FEATURE = Map.of(
-      "JWKS key set age", "jwks_key_set_age_seconds exists only with AUTH_MODE=jwt and JWT_JWKS",
-      "Rate-limit backend up", "rate_limit_backend_up exists only with the Redis rate-limit backend");
+      "JWKS key set age", "token_server_jwks_age_seconds exists only with AUTH_MODE=jwt and JWT_JWKS",
+      "Rate-limit backend up", "token_server_rate_limit_backend_up exists only with the Redis rate-limit backend");
 
   @Test
   void everyPanelQueryReturnsDataFromARealPrometheus(@TempDir Path dir) throws Exception {

@@ -59,44 +59,45 @@ class MetricsScrapeTest {
 
   @Test
   void tokensIssuedCountsEachKind() {
-    assertThat(metrics.value("tokens_issued_total{kind=\"rtc\",project=\"default\"}")).isEqualTo(4.0);
-    assertThat(metrics.value("tokens_issued_total{kind=\"rtm\",project=\"default\"}")).isEqualTo(3.0);
-    assertThat(metrics.value("tokens_issued_total{kind=\"chat\",project=\"default\"}")).isEqualTo(2.0);
+    assertThat(metrics.value("token_server_tokens_issued_total{kind=\"rtc\",project=\"default\"}")).isEqualTo(4.0);
+    assertThat(metrics.value("token_server_tokens_issued_total{kind=\"rtm\",project=\"default\"}")).isEqualTo(3.0);
+    assertThat(metrics.value("token_server_tokens_issued_total{kind=\"chat\",project=\"default\"}")).isEqualTo(2.0);
   }
 
   @Test
   void tokenErrorsCountEachReason() {
-    assertThat(metrics.value("token_errors_total{reason=\"role\"}")).isEqualTo(2.0);
-    assertThat(metrics.value("token_errors_total{reason=\"expiry\"}")).isEqualTo(1.0);
-    assertThat(metrics.value("token_errors_total{reason=\"body\"}")).isEqualTo(1.0);
-    assertThat(metrics.samples().keySet().stream().filter(series -> series.startsWith("token_errors_total")))
+    assertThat(metrics.value("token_server_token_errors_total{reason=\"role\"}")).isEqualTo(2.0);
+    assertThat(metrics.value("token_server_token_errors_total{reason=\"expiry\"}")).isEqualTo(1.0);
+    assertThat(metrics.value("token_server_token_errors_total{reason=\"body\"}")).isEqualTo(1.0);
+    assertThat(metrics.samples().keySet().stream().filter(series -> series.startsWith("token_server_token_errors_total")))
         .hasSize(3);
   }
 
   @Test
   void signingTimeIsAHistogramOfEverySigning() {
-    assertThat(metrics.value("token_signing_seconds_count")).isEqualTo(8.0);
-    assertThat(metrics.value("token_signing_seconds_bucket{le=\"2.5E-4\"}")).isNotNull();
-    assertThat(metrics.value("token_signing_seconds_bucket{le=\"+Inf\"}")).isEqualTo(8.0);
-    assertThat(metrics.value("signing_pool_pending")).isEqualTo(0.0);
-    assertThat(metrics.value("signing_rejected_total")).isEqualTo(0.0);
+    assertThat(metrics.value("token_server_signing_duration_seconds_count")).isEqualTo(8.0);
+    assertThat(metrics.value("token_server_signing_duration_seconds_bucket{le=\"2.5E-4\"}")).isNotNull();
+    assertThat(metrics.value("token_server_signing_duration_seconds_bucket{le=\"+Inf\"}")).isEqualTo(8.0);
+    assertThat(metrics.value("token_server_signing_pending")).isEqualTo(0.0);
+    assertThat(metrics.value("token_server_signing_rejected_total")).isEqualTo(0.0);
   }
 
   @Test
   void httpLatencyHistogramIsLabelledByRouteTemplateWithSubMillisecondBuckets() {
-    String series = "vertx_http_server_response_time_seconds_bucket{code=\"200\",method=\"GET\"," + RTC_ROUTE;
+    String series = "token_server_http_request_duration_seconds_bucket{code=\"200\",method=\"GET\"," + RTC_ROUTE;
     for (String le : new String[] {"2.5E-4", "5.0E-4", "0.001", "0.002", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25"}) {
       assertThat(metrics.value(series + ",le=\"" + le + "\"}")).as("bucket le=" + le).isNotNull();
     }
     assertThat(metrics.value(series + ",le=\"+Inf\"}")).isEqualTo(3.0);
-    assertThat(metrics.value("vertx_http_server_requests_total{code=\"400\",method=\"GET\"," + RTC_ROUTE + "}"))
+    assertThat(metrics.value("token_server_http_requests_total{code=\"400\",method=\"GET\"," + RTC_ROUTE + "}"))
         .isEqualTo(2.0);
   }
 
   @Test
   void histogramsAreOnlyOnLatencyMeters() {
-    assertThat(exposition).doesNotContain("vertx_http_server_request_bytes_bucket")
-        .doesNotContain("vertx_http_server_response_bytes_bucket");
+    assertThat(exposition.lines().filter(line -> line.contains("_bucket{")))
+        .allMatch(line -> line.startsWith("token_server_http_request_duration_seconds_bucket{")
+            || line.startsWith("token_server_signing_duration_seconds_bucket{"));
   }
 
   @Test
@@ -116,7 +117,7 @@ class MetricsScrapeTest {
         io.tokenserver.support.TestConfig.values().put("HTTP_METRICS", false)))) {
       assertThat(quiet.get("/rtm/a").statusCode()).isEqualTo(200);
       String scrape = quiet.management("/metrics").bodyAsString();
-      assertThat(scrape).doesNotContain("vertx_http_server").contains("tokens_issued_total{kind=\"rtm\",project=\"default\"} 1.0");
+      assertThat(scrape).doesNotContain("token_server_http_").contains("token_server_tokens_issued_total{kind=\"rtm\",project=\"default\"} 1.0");
     }
   }
 }

@@ -20,7 +20,7 @@ class PrometheusScrapeEndToEndTest {
         assertThat(server.get("/rtc/e2e/publisher/uid/" + i).statusCode()).isEqualTo(200);
       }
       assertThat(prometheus.value("up{job=\"token-server\"}")).as(prometheus.log()).isEqualTo(1.0);
-      assertThat(prometheus.value("sum(tokens_issued_total{kind=\"rtc\"})")).as(prometheus.log()).isEqualTo(5.0);
+      assertThat(prometheus.value("sum(token_server_tokens_issued_total{kind=\"rtc\"})")).as(prometheus.log()).isEqualTo(5.0);
     }
   }
 }

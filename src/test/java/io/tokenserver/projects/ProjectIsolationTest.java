@@ -189,8 +189,8 @@ class ProjectIsolationTest {
       assertThat(inspected.getString("project")).isEqualTo("us");
       assertThat(inspected.getString("signedWith")).isEqualTo("previous");
       String metrics = server.management("/metrics").bodyAsString();
-      assertThat(metrics).contains("credentials_reloads_total{project=\"us\"} 1.0")
-          .contains("tokens_issued_total{kind=\"rtm\",project=\"us\"}");
+      assertThat(metrics).contains("token_server_credential_reloads_total{project=\"us\"} 1.0")
+          .contains("token_server_tokens_issued_total{kind=\"rtm\",project=\"us\"}");
     } finally {
       Files.writeString(usCertificate, US_CERT);
     }

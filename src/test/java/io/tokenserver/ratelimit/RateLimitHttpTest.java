@@ -126,9 +126,9 @@ class RateLimitHttpTest {
       get(behindProxy, "/rtm/a", "192.0.2." + (i % 250) + (i >= 250 ? "1" : ""));
     }
     String metrics = behindProxy.management("/metrics").bodyAsString();
-    Matcher callers = Pattern.compile("(?m)^rate_limit_callers\\S* (\\S+)$").matcher(metrics);
-    assertThat(callers.find()).as("rate_limit_callers gauge").isTrue();
+    Matcher callers = Pattern.compile("(?m)^token_server_rate_limit_callers\\S* (\\S+)$").matcher(metrics);
+    assertThat(callers.find()).as("token_server_rate_limit_callers gauge").isTrue();
     assertThat(Double.parseDouble(callers.group(1))).isLessThanOrEqualTo(50);
-    assertThat(metrics).contains("requests_rate_limited_total");
+    assertThat(metrics).contains("token_server_requests_rate_limited_total");
   }
 }

@@ -69,7 +69,7 @@ class RedisRateLimitTest {
   }
 
   private static double backendUp(RunningServer server) {
-    return new PrometheusText(server.management("/metrics").bodyAsString()).value("rate_limit_backend_up");
+    return new PrometheusText(server.management("/metrics").bodyAsString()).value("token_server_rate_limit_backend_up");
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {

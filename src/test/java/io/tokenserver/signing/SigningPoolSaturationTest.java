@@ -51,7 +51,7 @@ class SigningPoolSaturationTest {
       assertThat(VerifiedToken.verify(after.bodyAsJsonObject().getString("rtmToken")).rtm().userId).isEqualTo("after");
 
       String metrics = server.management("/metrics").bodyAsString();
-      assertThat(metrics).contains("signing_rejected_total 5.0").contains("token_errors_total{reason=\"saturated\"} 5.0");
+      assertThat(metrics).contains("token_server_signing_rejected_total 5.0").contains("token_server_token_errors_total{reason=\"saturated\"} 5.0");
     }
   }
 }
