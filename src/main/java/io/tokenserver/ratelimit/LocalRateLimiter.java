@@ -79,6 +79,7 @@ public final class LocalRateLimiter implements RateLimiter {
         .description("Callers with a rate-limit bucket held in this replica's memory")
         .register(registry);
     Gauge.builder("token.server.rate.limit.backend.up", backendUp, up -> up.getAsBoolean() ? 1 : 0)
+        .strongReference(true) // nothing else holds the supplier: a weak reference would read NaN once collected
         .description("1 while the rate-limit backend answers, 0 while a replica falls back on its policy")
         .register(registry);
   }

@@ -244,7 +244,7 @@ class ConnectionFairnessTest {
           io.vertx.core.http.HttpHeaders.headers());
       guard.onConnection(foreign, new io.vertx.core.http.HttpServerOptions());
       guard.close();
-      assertThat(registry.get("strict.decoder.missing").functionCounter().count()).isEqualTo(1.0);
+      assertThat(registry.get("token.server.strict.decoder.missing").functionCounter().count()).isEqualTo(1.0);
     } finally {
       vertx.close();
     }
