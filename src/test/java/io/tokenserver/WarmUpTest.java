@@ -4,6 +4,7 @@ import io.tokenserver.config.ServerConfig;
 import io.tokenserver.support.FakeCredentials;
 import io.tokenserver.support.PrometheusText;
 import io.tokenserver.support.RunningServer;
+import io.tokenserver.support.RedisServer;
 import io.tokenserver.support.TestConfig;
 import io.tokenserver.support.VerifiedToken;
 import io.tokenserver.support.VertxInstances;
@@ -84,6 +85,24 @@ class WarmUpTest {
           .isEqualTo("1");
       assertThat(VerifiedToken.verify(first.bodyAsJsonObject().getString("rtmToken")).rtm().userId)
           .isEqualTo("after-warm-up");
+    }
+  }
+
+  /**
+   * The warm-up's Redis limiter (buckets of its own) lives in the warm-up verticle's context: undeploying it
+   * closes its connections before the server is ready.
+   */
+  @Test
+  void aRedisRateLimitWarmsUpOnConnectionsThatAreClosedBeforeReadiness() {
+    try (RedisServer redis = RedisServer.start()) {
+      ServerConfig config = ServerConfig.from(TestConfig.values().put("WARMUP_SECONDS", 1)
+          .put("RATE_LIMIT_PER_SECOND", 100).put("RATE_LIMIT_BACKEND", "redis").put("REDIS_URL", redis.url()));
+      try (RunningServer server = RunningServer.start(config)) {
+        assertThat(server.server.warmUpRequests()).isPositive();
+        assertThat(redis.connectedClients()).as("one connection per event loop, the server's own limiter's")
+            .isEqualTo(config.eventLoops());
+        assertThat(server.get("/rtm/after-warm-up").getHeader("RateLimit-Remaining")).isNotNull();
+      }
     }
   }
 

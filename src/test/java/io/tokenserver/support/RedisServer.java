@@ -1,9 +1,12 @@
 package io.tokenserver.support;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,6 +86,24 @@ public final class RedisServer implements AutoCloseable {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Redis' count of open client connections, not counting the one that asks. */
+  public int connectedClients() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write("INFO clients\r\n".getBytes(StandardCharsets.US_ASCII));
+      BufferedReader lines = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.startsWith("connected_clients:")) {
+          return Integer.parseInt(line.substring("connected_clients:".length()).trim()) - 1;
+        }
+      }
+      throw new IllegalStateException("no connected_clients in INFO clients");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
