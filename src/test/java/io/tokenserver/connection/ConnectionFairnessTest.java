@@ -67,7 +67,7 @@ class ConnectionFairnessTest {
     GatedMinter minter = new GatedMinter();
     List<RawHttp> held = new ArrayList<>();
     try (RunningServer server = RunningServer.start(config(100, 3), minter)) {
-      int port = server.config.port();
+      int port = server.port();
       for (int i = 0; i < 3; i++) {
         RawHttp http = RawHttp.connectFrom("127.0.0.1", port, 10_000);
         held.add(http);
@@ -102,13 +102,13 @@ class ConnectionFairnessTest {
     List<RawHttp> held = new ArrayList<>();
     try (RunningServer server = RunningServer.start(config(3, 100), minter)) {
       for (int i = 1; i <= 3; i++) {
-        RawHttp http = RawHttp.connectFrom("127.0.0." + i, server.config.port(), 10_000);
+        RawHttp http = RawHttp.connectFrom("127.0.0." + i, server.port(), 10_000);
         held.add(http);
         assertThat(ping(http).status()).isEqualTo(200);
         hold(http);
       }
       awaitInFlight(server, 3);
-      try (RawHttp extra = RawHttp.connectFrom("127.0.0.4", server.config.port(), 5000)) {
+      try (RawHttp extra = RawHttp.connectFrom("127.0.0.4", server.port(), 5000)) {
         RawHttp.Response response = ping(extra);
         assertThat(response.status()).isEqualTo(503);
         assertThat(response.header("content-type")).isEqualTo("application/json");
@@ -129,7 +129,7 @@ class ConnectionFairnessTest {
   void theLongestIdleConnectionOfAnAddressMakesRoomForANewOne() throws Exception {
     List<RawHttp> held = new ArrayList<>();
     try (RunningServer server = RunningServer.start(config(100, 3))) {
-      int port = server.config.port();
+      int port = server.port();
       for (int i = 0; i < 3; i++) {
         RawHttp http = RawHttp.connectFrom("127.0.0.1", port, 5000);
         held.add(http);
@@ -160,11 +160,11 @@ class ConnectionFairnessTest {
     List<RawHttp> held = new ArrayList<>();
     try (RunningServer server = RunningServer.start(config(3, 100))) {
       for (int i = 1; i <= 3; i++) {
-        RawHttp http = RawHttp.connectFrom("127.0.0." + i, server.config.port(), 5000);
+        RawHttp http = RawHttp.connectFrom("127.0.0." + i, server.port(), 5000);
         held.add(http);
         assertThat(ping(http).status()).isEqualTo(200);
       }
-      try (RawHttp newcomer = RawHttp.connectFrom("127.0.0.4", server.config.port(), 5000)) {
+      try (RawHttp newcomer = RawHttp.connectFrom("127.0.0.4", server.port(), 5000)) {
         assertThat(ping(newcomer).status()).isEqualTo(200);
       }
       assertThat(closedByServer(held.get(0))).isTrue();
@@ -180,7 +180,7 @@ class ConnectionFairnessTest {
     GatedMinter minter = new GatedMinter();
     List<RawHttp> held = new ArrayList<>();
     try (RunningServer server = RunningServer.start(config(100, 2), minter)) {
-      int port = server.config.port();
+      int port = server.port();
       for (int i = 0; i < 2; i++) {
         RawHttp http = RawHttp.connectFrom("127.0.0.1", port, 10_000);
         held.add(http);
@@ -213,7 +213,7 @@ class ConnectionFairnessTest {
     try (RunningServer server = RunningServer.start(ServerConfig.from(TestConfig.values()
         .put("MAX_CONNECTIONS_PER_ADDRESS", 2).put("TRUSTED_PROXIES", "127.0.0.1")))) {
       for (int i = 0; i < 4; i++) {
-        RawHttp http = RawHttp.connectFrom("127.0.0.1", server.config.port(), 5000);
+        RawHttp http = RawHttp.connectFrom("127.0.0.1", server.port(), 5000);
         held.add(http);
         assertThat(ping(http).status()).isEqualTo(200);
       }
@@ -253,7 +253,7 @@ class ConnectionFairnessTest {
   @Test
   void onARealServerTheStrictDecoderIsInstalled() throws Exception {
     try (RunningServer server = RunningServer.start()) {
-      try (RawHttp http = RawHttp.connect(server.config.port(), 5000)) {
+      try (RawHttp http = RawHttp.connect(server.port(), 5000)) {
         assertThat(ping(http).status()).isEqualTo(200);
       }
       assertThat(server.management("/metrics").bodyAsString())

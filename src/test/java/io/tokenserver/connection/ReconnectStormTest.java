@@ -47,20 +47,20 @@ class ReconnectStormTest {
     List<Wave> waves = new ArrayList<>();
     try (RunningServer server = RunningServer.start(config)) {
       NetClient client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
-      Wave first = new Wave(client, config.port(), waves);
+      Wave first = new Wave(client, server.port(), waves);
       first.open(CONNECTIONS);
       await().atMost(SETTLE).until(() -> first.lanesServed() == CONNECTIONS);
 
       // The clients close their connections and open new ones at once.
       first.close();
-      Wave second = new Wave(client, config.port(), waves);
+      Wave second = new Wave(client, server.port(), waves);
       second.open(CONNECTIONS);
       assertMostlyServed("closed, then reopened", second);
 
       // The clients open new connections before the server has seen the old ones close (a balancer that
       // drops its pool and reconnects; the old connections end later, at the latest by the idle timeout).
       second.stopSending();
-      Wave third = new Wave(client, config.port(), waves);
+      Wave third = new Wave(client, server.port(), waves);
       third.open(CONNECTIONS);
       assertMostlyServed("reopened while the old ones are still open", third);
     } finally {

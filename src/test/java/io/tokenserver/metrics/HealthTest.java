@@ -46,19 +46,11 @@ class HealthTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Polls until the port answers (connection refused before it listens). */
-  private static HttpResponse<String> firstAnswer(int port, String path) throws Exception {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (true) {
-      try {
-        return get(port, path);
-      } catch (java.io.IOException refused) {
-        if (System.currentTimeMillis() > deadline) {
-          throw refused;
-        }
-        Thread.sleep(10);
-      }
-    }
+  /** The first answer of the port (connections are refused before it listens). */
+  private static HttpResponse<String> firstAnswer(int port, String path) {
+    return await("port " + port + " listening").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+        .ignoreExceptionsInstanceOf(java.io.IOException.class)
+        .until(() -> get(port, path), response -> true);
   }
 
   /** The readiness answer: its status code, the body's status, and each named check's status. */
@@ -89,7 +81,9 @@ class HealthTest {
             return null;
           }).onComplete(released -> request.response().end(jwts.jwks().encode())))
           .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-      ServerConfig config = ServerConfig.from(TestConfig.values().put("AUTH_MODE", "jwt")
+      // The probes are read while the start is under way, before it reports the port it got: a number is needed.
+      ServerConfig config = ServerConfig.from(TestConfig.values().put("MANAGEMENT_PORT", TestConfig.freePort())
+          .put("PORT", TestConfig.freePort()).put("AUTH_MODE", "jwt")
           .put("JWT_JWKS", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json")
           .put("JWT_AUDIENCE", "token-server").put("JWT_ISSUER", "https://issuer.example"));
       Future<TokenServer> starting = TokenServer.start(config, new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS));
@@ -124,20 +118,20 @@ class HealthTest {
     ServerConfig config = ServerConfig.from(TestConfig.values().put("DRAIN_DELAY_SECONDS", 2));
     GatedMinter minter = new GatedMinter();
     TokenServer server = TokenServer.start(config, minter).await(20, TimeUnit.SECONDS);
-    assertThat(readiness(config.managementPort()))
+    assertThat(readiness(server.managementPort()))
         .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP")));
 
     CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.port() + "/rtm/held")).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/rtm/held")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(minter.entered.await(10, TimeUnit.SECONDS)).isTrue();
 
     CompletableFuture<Void> drained = server.shutdown();
-    assertThat(readiness(config.managementPort()))
+    assertThat(readiness(server.managementPort()))
         .isEqualTo(new Readiness(503, "DOWN", Map.of("started", "DOWN", "callers", "UP")));
-    assertThat(get(config.managementPort(), "/health/live").statusCode()).isEqualTo(200);
+    assertThat(get(server.managementPort(), "/health/live").statusCode()).isEqualTo(200);
     // Within the delay the port still takes new connections, and each answer ends its connection.
-    try (RawHttp late = RawHttp.connect(config.port(), 10_000)) {
+    try (RawHttp late = RawHttp.connect(server.port(), 10_000)) {
       RawHttp.Response answer = late.send("GET /rtc/stage/publisher/uid/7 HTTP/1.1\r\nHost: x\r\n\r\n").read();
       assertThat(answer.status()).isEqualTo(200);
       VerifiedToken.verify(new JsonObject(answer.text()).getString("rtcToken"));
