@@ -1,5 +1,7 @@
 package io.tokenserver.connection;
 
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.support.GatedMinter;
 import io.tokenserver.support.PrometheusText;
@@ -21,6 +23,7 @@ import static org.awaitility.Awaitility.await;
  * One client address cannot hold every connection slot (MAX_CONNECTIONS_PER_ADDRESS), /ping included; a full
  * cap closes an idle keep-alive connection before it refuses a new one, and a refused one holds no slot.
  */
+@ExtendWith(VertxExtension.class)
 class ConnectionFairnessTest {
 
   private static RawHttp.Response ping(RawHttp http) throws IOException {
@@ -223,7 +226,7 @@ class ConnectionFairnessTest {
   }
 
   @Test
-  void aConnectionTheStrictDecoderCannotGuardIsCountedNotSilent() {
+  void aConnectionTheStrictDecoderCannotGuardIsCountedNotSilent(io.vertx.core.Vertx vertx) {
     // Not a Vert.x connection: the decoder cannot be installed, as after an incompatible upgrade.
     io.vertx.core.http.HttpConnection foreign = (io.vertx.core.http.HttpConnection) java.lang.reflect.Proxy
         .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {io.vertx.core.http.HttpConnection.class},
@@ -234,20 +237,15 @@ class ConnectionFairnessTest {
             });
     assertThat(StrictRequestDecoder.install(foreign, new io.vertx.core.http.HttpServerOptions())).isFalse();
 
-    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-    try {
-      OpenConnections connections = new OpenConnections(10, 10, io.tokenserver.net.TrustedProxies.NONE);
-      io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
-          new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-      connections.bindTo(registry);
-      ConnectionGuard guard = new ConnectionGuard(vertx, io.tokenserver.support.TestConfig.config().protocolLimits(), connections,
-          io.vertx.core.http.HttpHeaders.headers());
-      guard.onConnection(foreign, new io.vertx.core.http.HttpServerOptions());
-      guard.close();
-      assertThat(registry.get("strict.decoder.missing").functionCounter().count()).isEqualTo(1.0);
-    } finally {
-      vertx.close();
-    }
+    OpenConnections connections = new OpenConnections(10, 10, io.tokenserver.net.TrustedProxies.NONE);
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    connections.bindTo(registry);
+    ConnectionGuard guard = new ConnectionGuard(vertx, io.tokenserver.support.TestConfig.config().protocolLimits(), connections,
+        io.vertx.core.http.HttpHeaders.headers());
+    guard.onConnection(foreign, new io.vertx.core.http.HttpServerOptions());
+    guard.close();
+    assertThat(registry.get("strict.decoder.missing").functionCounter().count()).isEqualTo(1.0);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.tokenserver.metrics;
 
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.tokenserver.TokenServer;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.credentials.Projects;
@@ -37,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Liveness and readiness on the management port through start, serving and drain. */
+@ExtendWith(VertxExtension.class)
 class HealthTest {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -70,10 +73,9 @@ class HealthTest {
   }
 
   @Test
-  void readinessIs503UntilTheCallerGateIsReadyAndThePublicPortListens() throws Exception {
+  void readinessIs503UntilTheCallerGateIsReadyAndThePublicPortListens(Vertx jwksVertx) throws Exception {
     // A JWKS fetched over the network at startup, held back until the test lets it answer.
     CountDownLatch jwksReleased = new CountDownLatch(1);
-    Vertx jwksVertx = Vertx.vertx();
     try (Jwts jwts = new Jwts()) {
       HttpServer jwksServer = jwksVertx.createHttpServer()
           .requestHandler(request -> jwksVertx.<Void>executeBlocking(() -> {
@@ -108,8 +110,6 @@ class HealthTest {
       } finally {
         server.shutdown().get(30, TimeUnit.SECONDS);
       }
-    } finally {
-      jwksVertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 
@@ -172,8 +172,7 @@ class HealthTest {
   }
 
   @Test
-  void readinessStatusAndBodyAgreeOnEveryAnswerWhileTheStateFlips() throws Exception {
-    Vertx vertx = Vertx.vertx();
+  void readinessStatusAndBodyAgreeOnEveryAnswerWhileTheStateFlips(Vertx vertx) throws Exception {
     AtomicBoolean up = new AtomicBoolean();
     AtomicBoolean flipping = new AtomicBoolean(true);
     Thread flipper = new Thread(() -> {
@@ -212,7 +211,6 @@ class HealthTest {
     } finally {
       flipping.set(false);
       flipper.join(5000);
-      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 }
