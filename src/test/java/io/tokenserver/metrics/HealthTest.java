@@ -85,7 +85,7 @@ class HealthTest {
           .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
       // The probes are read while the start is under way, before it reports the port it got: a number is needed.
       ServerConfig config = ServerConfig.from(TestConfig.values().put("MANAGEMENT_PORT", TestConfig.freePort())
-          .put("PORT", TestConfig.freePort()).put("AUTH_MODE", "jwt")
+          .put("AUTH_MODE", "jwt")
           .put("JWT_JWKS", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json")
           .put("JWT_AUDIENCE", "token-server").put("JWT_ISSUER", "https://issuer.example"));
       Future<TokenServer> starting = TokenServer.start(config, new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS));
@@ -106,7 +106,7 @@ class HealthTest {
             .until(() -> get(config.managementPort(), "/health/ready").statusCode() == 200);
         assertThat(readiness(config.managementPort()))
             .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP")));
-        assertThat(get(config.port(), "/ping").statusCode()).isEqualTo(200);
+        assertThat(get(server.port(), "/ping").statusCode()).isEqualTo(200);
       } finally {
         server.shutdown().get(30, TimeUnit.SECONDS);
       }
