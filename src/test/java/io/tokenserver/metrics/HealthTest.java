@@ -182,12 +182,11 @@ class HealthTest {
       }
     }, "flipper");
     try {
-      int port = TestConfig.freePort();
       HealthChecks checks = HealthChecks.create(vertx)
           .register("flipping", check -> check.complete(new Status().setOk(up.get())));
-      ManagementServer.start(vertx, "127.0.0.1", port, MetricsSetup.createRegistry(), checks,
+      int port = ManagementServer.start(vertx, "127.0.0.1", 0, MetricsSetup.createRegistry(), checks,
               new InspectHandler(Projects.of(TestConfig.config().projects())))
-          .await(10, TimeUnit.SECONDS);
+          .await(10, TimeUnit.SECONDS).actualPort();
       flipper.start();
       int upAnswers = 0;
       int downAnswers = 0;
