@@ -38,6 +38,7 @@ import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
@@ -82,7 +83,8 @@ public final class JwtVerifier implements MeterBinder {
   private final AuthConfig config;
   private final AtomicReference<JWTAuth> auth = new AtomicReference<>();
   private volatile Set<String> keyIds = Set.of();
-  private volatile long loadedAtMillis = System.currentTimeMillis();
+  private final Clock clock;
+  private volatile long loadedAtMillis;
   /** With a JWKS URL: the key source and the one thread that may block on it; null otherwise. */
   private volatile JWKSource<SecurityContext> keySource;
   private final WorkerExecutor jwksWorker;
@@ -93,14 +95,16 @@ public final class JwtVerifier implements MeterBinder {
   private record Verified(JsonObject claims, String kid) {
   }
 
-  private JwtVerifier(Vertx vertx, AuthConfig config) {
+  private JwtVerifier(Vertx vertx, AuthConfig config, Clock clock) {
     this.vertx = vertx;
     this.config = config;
+    this.clock = clock;
+    this.loadedAtMillis = clock.millis();
     Duration maxAge = Duration.ofSeconds(config.jwtCacheMaxAgeSeconds());
     this.verified = Caffeine.newBuilder()
         .maximumSize(CACHE_SIZE)
         .expireAfter(Expiry.<String, Verified>creating((token, entry) -> {
-          Duration left = Duration.ofSeconds(Math.max(0, entry.claims().getLong("exp") - System.currentTimeMillis() / 1000));
+          Duration left = Duration.ofSeconds(Math.max(0, entry.claims().getLong("exp") - clock.millis() / 1000));
           return left.compareTo(maxAge) < 0 ? left : maxAge;
         }))
         .executor(Runnable::run)
@@ -110,7 +114,15 @@ public final class JwtVerifier implements MeterBinder {
 
   /** Fails only on a key that can never work; a JWKS URL that cannot be fetched yet is retried instead. */
   public static Future<JwtVerifier> create(Vertx vertx, AuthConfig config) {
-    JwtVerifier verifier = new JwtVerifier(vertx, config);
+    return create(vertx, config, Clock.systemUTC());
+  }
+
+  /**
+   * The same, reading the time for the cache and the key set's age from {@code clock} (tests pass a fake one;
+   * vertx-auth-jwt checks {@code exp} against the system clock itself).
+   */
+  public static Future<JwtVerifier> create(Vertx vertx, AuthConfig config, Clock clock) {
+    JwtVerifier verifier = new JwtVerifier(vertx, config, clock);
     if (config.jwksUrl() == null) {
       try {
         verifier.use(config.jwks());
@@ -129,7 +141,7 @@ public final class JwtVerifier implements MeterBinder {
         .description("JWT signature verifications (a replayed token found in the cache costs none)")
         .register(registry);
     if (config.jwksUrl() != null) {
-      Gauge.builder("token.server.jwks.age", this, v -> (System.currentTimeMillis() - v.loadedAtMillis) / 1000.0)
+      Gauge.builder("token.server.jwks.age", this, v -> (v.clock.millis() - v.loadedAtMillis) / 1000.0)
           .description("Seconds since the JWKS was last fetched (since startup while it never was)")
           .baseUnit("seconds")
           .register(registry);
@@ -144,7 +156,7 @@ public final class JwtVerifier implements MeterBinder {
   /** The claims of a token verified before and not expired since; null otherwise. */
   public JsonObject cached(String token) {
     Verified entry = verified.getIfPresent(digest(token));
-    if (entry == null || entry.claims().getLong("exp") <= System.currentTimeMillis() / 1000) {
+    if (entry == null || entry.claims().getLong("exp") <= clock.millis() / 1000) {
       return null;
     }
     return entry.claims();
@@ -254,7 +266,7 @@ public final class JwtVerifier implements MeterBinder {
       }
       keyIds = Set.copyOf(ids);
     }
-    loadedAtMillis = System.currentTimeMillis();
+    loadedAtMillis = clock.millis();
   }
 
   /** The {@code kid} of a token's header, or null. */

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -55,7 +56,8 @@ public final class ConnectionGuard {
   private final MultiMap errorHeaders;
   private final Map<HttpConnection, Tracked> tracked = new HashMap<>();
   private final long sweeper;
-  private long now = System.currentTimeMillis();
+  private final Clock clock;
+  private long now;
   /** Requests admitted so far: orders connections by their last request, without clock ties. */
   private long requests;
 
@@ -65,7 +67,15 @@ public final class ConnectionGuard {
    */
   public ConnectionGuard(Vertx vertx, ProtocolLimits limits, OpenConnections openConnections,
       MultiMap errorHeaders) {
+    this(vertx, limits, openConnections, errorHeaders, Clock.systemUTC());
+  }
+
+  /** The same, with deadlines read from {@code clock} (tests pass a fake one). */
+  public ConnectionGuard(Vertx vertx, ProtocolLimits limits, OpenConnections openConnections,
+      MultiMap errorHeaders, Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
+    this.now = clock.millis();
     this.requestTimeoutMillis = limits.requestTimeoutSeconds() * 1000L;
     this.keepAliveMillis = (limits.idleTimeoutSeconds() + (long) limits.requestTimeoutSeconds()) * 1000L;
     this.openConnections = openConnections;
@@ -116,7 +126,7 @@ public final class ConnectionGuard {
     state.lastRequest = ++requests;
     state.bodyExpected = hasBody(request);
     // The real clock, not the sweep's: under overload the sweep may run late and its time be stale.
-    state.deadline = System.currentTimeMillis() + requestTimeoutMillis;
+    state.deadline = clock.millis() + requestTimeoutMillis;
     return true;
   }
 
@@ -173,7 +183,7 @@ public final class ConnectionGuard {
   }
 
   private void sweep() {
-    now = System.currentTimeMillis();
+    now = clock.millis();
     List<Map.Entry<HttpConnection, Tracked>> late = new ArrayList<>();
     for (Map.Entry<HttpConnection, Tracked> entry : tracked.entrySet()) {
       Tracked state = entry.getValue();

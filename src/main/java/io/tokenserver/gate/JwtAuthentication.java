@@ -12,6 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.AuthenticationHandler;
 import io.vertx.ext.web.handler.HttpException;
 
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -36,10 +37,18 @@ final class JwtAuthentication implements AuthenticationHandler {
   private final TrustedProxies proxies;
   private final RateLimitHandler.AddressCharge addressCharge;
   private final Unauthorized unauthorized;
+  private final Clock clock;
 
   JwtAuthentication(JwtVerifier jwt, AuthConfig auth, TrustedProxies proxies,
       RateLimitHandler.AddressCharge addressCharge, Unauthorized unauthorized) {
+    this(jwt, auth, proxies, addressCharge, unauthorized, Clock.systemUTC());
+  }
+
+  /** {@code clock} gives the time a caller's tokens are bounded from (the JWT's {@code exp} minus now). */
+  JwtAuthentication(JwtVerifier jwt, AuthConfig auth, TrustedProxies proxies,
+      RateLimitHandler.AddressCharge addressCharge, Unauthorized unauthorized, Clock clock) {
     this.jwt = jwt;
+    this.clock = clock;
     this.rules = new AccessRules(auth.uidClaim(), auth.channelsClaim(), auth.publisherClaim());
     this.maxTokenLifetime = auth.jwtMaxTokenLifetimeSeconds();
     this.projectClaim = auth.projectClaim();
@@ -90,7 +99,7 @@ final class JwtAuthentication implements AuthenticationHandler {
     String key = subject instanceof String || subject instanceof Number ? subject.toString()
         : "addr:" + proxies.clientKey(ctx.request());
     long exp = claims.getLong("exp");
-    return Caller.jwt(key, claims.getMap(), rules, exp, maxTokenLifetime, System.currentTimeMillis() / 1000,
+    return Caller.jwt(key, claims.getMap(), rules, exp, maxTokenLifetime, clock.millis() / 1000,
         projectClaim == null ? null : projects(claims.getValue(projectClaim)));
   }
 

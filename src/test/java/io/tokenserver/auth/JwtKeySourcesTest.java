@@ -1,5 +1,7 @@
 package io.tokenserver.auth;
 
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.support.Jwts;
 import io.tokenserver.support.RunningServer;
@@ -32,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** JWTs verified with a PEM public key, a JWKS file and a JWKS document served over HTTP by the test. */
+@ExtendWith(VertxExtension.class)
 class JwtKeySourcesTest {
 
   @TempDir
@@ -48,9 +51,9 @@ class JwtKeySourcesTest {
   private static final AtomicReference<Promise<Void>> held = new AtomicReference<>();
 
   @BeforeAll
-  static void start() throws Exception {
+  static void start(Vertx vertx) throws Exception {
     jwts = new Jwts();
-    jwksVertx = Vertx.vertx();
+    jwksVertx = vertx; // the extension's, closed after the class
     served.set(jwts.jwks());
     jwksServer = jwksServer(0).await(10, TimeUnit.SECONDS);
   }
@@ -75,7 +78,6 @@ class JwtKeySourcesTest {
 
   @AfterAll
   static void stop() {
-    jwksVertx.close();
     jwts.close();
   }
 
@@ -106,17 +108,14 @@ class JwtKeySourcesTest {
   }
 
   @Test
-  void thePublicKeyUsedAsAnHmacSecretIsRejected() throws Exception {
+  void thePublicKeyUsedAsAnHmacSecretIsRejected(Vertx vertx) throws Exception {
     // Algorithm confusion: sign HS256 with the public key's PEM text, hoping it is used as an HMAC secret.
     Path pem = Files.writeString(dir.resolve("public-confusion.pem"), jwts.publicPem());
-    Vertx vertx = Vertx.vertx();
     try (RunningServer server = server("JWT_PUBLIC_KEY_FILE", pem.toString())) {
       String forged = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
               new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(jwts.publicPem())))
           .generateToken(Jwts.claims("42"), new JWTOptions().setAlgorithm("HS256"));
       assertThat(status(server, forged)).isEqualTo(401);
-    } finally {
-      vertx.close();
     }
   }
 

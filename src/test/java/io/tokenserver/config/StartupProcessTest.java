@@ -50,14 +50,15 @@ class StartupProcessTest {
   @Test
   void environmentBeatsConfigFileAndSystemPropertiesBeatEnvironment(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("layer.json");
-    int port = TestConfig.freePort();
-    Files.writeString(file, new JsonObject().put("HOST", "127.0.0.1").put("PORT", TestConfig.freePort())
-        .put("MANAGEMENT_PORT", TestConfig.freePort()).put("TOKEN_DEFAULT_EXPIRY", 100).put("TOKEN_MAX_EXPIRY", 5000).encode());
+    int filePort = TestConfig.freePort(); // never bound when the environment wins
+    Files.writeString(file, new JsonObject().put("HOST", "127.0.0.1").put("PORT", filePort)
+        .put("MANAGEMENT_PORT", 0).put("TOKEN_DEFAULT_EXPIRY", 100).put("TOKEN_MAX_EXPIRY", 5000).encode());
     Map<String, String> env = Map.of("APP_ID", FakeCredentials.APP_ID, "APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE,
-        "CONFIG_FILE", file.toString(), "PORT", String.valueOf(port), "TOKEN_DEFAULT_EXPIRY", "200");
+        "CONFIG_FILE", file.toString(), "PORT", "0", "TOKEN_DEFAULT_EXPIRY", "200");
     try (ServerProcess process = ServerProcess.start(env, Map.of("TOKEN_DEFAULT_EXPIRY", "300"))) {
-      String ready = process.awaitLine("ready in", 60_000);
-      assertThat(ready).contains("port=" + port).contains("appId=" + FakeCredentials.APP_ID);
+      int port = process.awaitReady(60_000).port();
+      assertThat(port).as("env PORT=0 beats the file's port").isPositive().isNotEqualTo(filePort);
+      assertThat(process.awaitLine("ready in", 1_000)).contains("appId=" + FakeCredentials.APP_ID);
       assertThat(process.output()).doesNotContain(FakeCredentials.APP_CERTIFICATE);
 
       String token = get(port, "/rtm/layers").getString("rtmToken");
@@ -76,13 +77,14 @@ class StartupProcessTest {
    */
   @Test
   void aWarmUpLongerThanHalfAMinuteStillStarts() throws Exception {
-    int port = TestConfig.freePort();
-    int managementPort = TestConfig.freePort();
     Map<String, String> env = Map.of("APP_ID", FakeCredentials.APP_ID, "APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE,
-        "HOST", "127.0.0.1", "PORT", String.valueOf(port), "MANAGEMENT_PORT", String.valueOf(managementPort),
+        "HOST", "127.0.0.1", "PORT", "0", "MANAGEMENT_PORT", "0",
         "EVENT_LOOPS", "1", "SIGNING_POOL_SIZE", "1", "WARMUP_SECONDS", "31");
     try (ServerProcess process = ServerProcess.startNiced(env, Map.of())) {
-      String ready = process.awaitLine("ready in", 120_000);
+      ServerProcess.Ports ports = process.awaitReady(120_000);
+      int port = ports.port();
+      int managementPort = ports.managementPort();
+      String ready = process.awaitLine("ready in", 1_000);
       long readyInMillis = Long.parseLong(ready.replaceAll(".*ready in (\\d+) ms.*", "$1"));
       assertThat(readyInMillis).as(ready).isGreaterThanOrEqualTo(31_000);
       assertThat(process.output()).contains("warm-up: ");
@@ -100,11 +102,10 @@ class StartupProcessTest {
 
   @Test
   void demoModeStartsWithoutCredentialsAndWarnsLoudly() throws Exception {
-    int port = TestConfig.freePort();
-    Map<String, String> env = Map.of("HOST", "127.0.0.1", "PORT", String.valueOf(port),
-        "MANAGEMENT_PORT", String.valueOf(TestConfig.freePort()));
+    Map<String, String> env = Map.of("HOST", "127.0.0.1", "PORT", "0", "MANAGEMENT_PORT", "0");
     try (ServerProcess process = ServerProcess.start(env, Map.of(), "--demo")) {
-      String warning = process.awaitLine("DEMO MODE", 60_000);
+      int port = process.awaitReady(60_000).port();
+      String warning = process.awaitLine("DEMO MODE", 1_000);
       assertThat(warning).contains("Agora will REJECT these tokens");
       String appId = warning.replaceAll(".*APP_ID=([0-9a-f]{32}).*", "$1");
       String token = get(port, "/rtc/demo/publisher/uid/1").getString("rtcToken");
@@ -120,8 +121,7 @@ class StartupProcessTest {
   @Test
   void jsonLogFormatWritesTheStartupLineAsJson() throws Exception {
     Map<String, String> env = Map.of("APP_ID", FakeCredentials.APP_ID, "APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE,
-        "HOST", "127.0.0.1", "PORT", String.valueOf(TestConfig.freePort()),
-        "MANAGEMENT_PORT", String.valueOf(TestConfig.freePort()), "LOG_FORMAT", "json");
+        "HOST", "127.0.0.1", "PORT", "0", "MANAGEMENT_PORT", "0", "LOG_FORMAT", "json");
     try (ServerProcess process = ServerProcess.start(env, Map.of())) {
       JsonObject line = new JsonObject(process.awaitLine("ready in", 60_000));
       assertThat(line.getString("level")).isEqualTo("INFO");

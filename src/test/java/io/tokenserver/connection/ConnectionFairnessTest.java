@@ -1,5 +1,7 @@
 package io.tokenserver.connection;
 
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.support.GatedMinter;
 import io.tokenserver.support.PrometheusText;
@@ -21,6 +23,7 @@ import static org.awaitility.Awaitility.await;
  * One client address cannot hold every connection slot (MAX_CONNECTIONS_PER_ADDRESS), /ping included; a full
  * cap closes an idle keep-alive connection before it refuses a new one, and a refused one holds no slot.
  */
+@ExtendWith(VertxExtension.class)
 class ConnectionFairnessTest {
 
   private static RawHttp.Response ping(RawHttp http) throws IOException {
@@ -67,7 +70,7 @@ class ConnectionFairnessTest {
     GatedMinter minter = new GatedMinter();
     List<RawHttp> held = new ArrayList<>();
     try (RunningServer server = RunningServer.start(config(100, 3), minter)) {
-      int port = server.config.port();
+      int port = server.port();
       for (int i = 0; i < 3; i++) {
         RawHttp http = RawHttp.connectFrom("127.0.0.1", port, 10_000);
         held.add(http);
@@ -102,13 +105,13 @@ class ConnectionFairnessTest {
     List<RawHttp> held = new ArrayList<>();
     try (RunningServer server = RunningServer.start(config(3, 100), minter)) {
       for (int i = 1; i <= 3; i++) {
-        RawHttp http = RawHttp.connectFrom("127.0.0." + i, server.config.port(), 10_000);
+        RawHttp http = RawHttp.connectFrom("127.0.0." + i, server.port(), 10_000);
         held.add(http);
         assertThat(ping(http).status()).isEqualTo(200);
         hold(http);
       }
       awaitInFlight(server, 3);
-      try (RawHttp extra = RawHttp.connectFrom("127.0.0.4", server.config.port(), 5000)) {
+      try (RawHttp extra = RawHttp.connectFrom("127.0.0.4", server.port(), 5000)) {
         RawHttp.Response response = ping(extra);
         assertThat(response.status()).isEqualTo(503);
         assertThat(response.header("content-type")).isEqualTo("application/json");
@@ -129,7 +132,7 @@ class ConnectionFairnessTest {
   void theLongestIdleConnectionOfAnAddressMakesRoomForANewOne() throws Exception {
     List<RawHttp> held = new ArrayList<>();
     try (RunningServer server = RunningServer.start(config(100, 3))) {
-      int port = server.config.port();
+      int port = server.port();
       for (int i = 0; i < 3; i++) {
         RawHttp http = RawHttp.connectFrom("127.0.0.1", port, 5000);
         held.add(http);
@@ -160,11 +163,11 @@ class ConnectionFairnessTest {
     List<RawHttp> held = new ArrayList<>();
     try (RunningServer server = RunningServer.start(config(3, 100))) {
       for (int i = 1; i <= 3; i++) {
-        RawHttp http = RawHttp.connectFrom("127.0.0." + i, server.config.port(), 5000);
+        RawHttp http = RawHttp.connectFrom("127.0.0." + i, server.port(), 5000);
         held.add(http);
         assertThat(ping(http).status()).isEqualTo(200);
       }
-      try (RawHttp newcomer = RawHttp.connectFrom("127.0.0.4", server.config.port(), 5000)) {
+      try (RawHttp newcomer = RawHttp.connectFrom("127.0.0.4", server.port(), 5000)) {
         assertThat(ping(newcomer).status()).isEqualTo(200);
       }
       assertThat(closedByServer(held.get(0))).isTrue();
@@ -180,7 +183,7 @@ class ConnectionFairnessTest {
     GatedMinter minter = new GatedMinter();
     List<RawHttp> held = new ArrayList<>();
     try (RunningServer server = RunningServer.start(config(100, 2), minter)) {
-      int port = server.config.port();
+      int port = server.port();
       for (int i = 0; i < 2; i++) {
         RawHttp http = RawHttp.connectFrom("127.0.0.1", port, 10_000);
         held.add(http);
@@ -213,7 +216,7 @@ class ConnectionFairnessTest {
     try (RunningServer server = RunningServer.start(ServerConfig.from(TestConfig.values()
         .put("MAX_CONNECTIONS_PER_ADDRESS", 2).put("TRUSTED_PROXIES", "127.0.0.1")))) {
       for (int i = 0; i < 4; i++) {
-        RawHttp http = RawHttp.connectFrom("127.0.0.1", server.config.port(), 5000);
+        RawHttp http = RawHttp.connectFrom("127.0.0.1", server.port(), 5000);
         held.add(http);
         assertThat(ping(http).status()).isEqualTo(200);
       }
@@ -223,7 +226,7 @@ class ConnectionFairnessTest {
   }
 
   @Test
-  void aConnectionTheStrictDecoderCannotGuardIsCountedNotSilent() {
+  void aConnectionTheStrictDecoderCannotGuardIsCountedNotSilent(io.vertx.core.Vertx vertx) {
     // Not a Vert.x connection: the decoder cannot be installed, as after an incompatible upgrade.
     io.vertx.core.http.HttpConnection foreign = (io.vertx.core.http.HttpConnection) java.lang.reflect.Proxy
         .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {io.vertx.core.http.HttpConnection.class},
@@ -234,26 +237,21 @@ class ConnectionFairnessTest {
             });
     assertThat(StrictRequestDecoder.install(foreign, new io.vertx.core.http.HttpServerOptions())).isFalse();
 
-    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-    try {
-      OpenConnections connections = new OpenConnections(10, 10, io.tokenserver.net.TrustedProxies.NONE);
-      io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
-          new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-      connections.bindTo(registry);
-      ConnectionGuard guard = new ConnectionGuard(vertx, io.tokenserver.support.TestConfig.config().protocolLimits(), connections,
-          io.vertx.core.http.HttpHeaders.headers());
-      guard.onConnection(foreign, new io.vertx.core.http.HttpServerOptions());
-      guard.close();
-      assertThat(registry.get("token.server.strict.decoder.missing").functionCounter().count()).isEqualTo(1.0);
-    } finally {
-      vertx.close();
-    }
+    OpenConnections connections = new OpenConnections(10, 10, io.tokenserver.net.TrustedProxies.NONE);
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    connections.bindTo(registry);
+    ConnectionGuard guard = new ConnectionGuard(vertx, io.tokenserver.support.TestConfig.config().protocolLimits(), connections,
+        io.vertx.core.http.HttpHeaders.headers());
+    guard.onConnection(foreign, new io.vertx.core.http.HttpServerOptions());
+    guard.close();
+    assertThat(registry.get("token.server.strict.decoder.missing").functionCounter().count()).isEqualTo(1.0);
   }
 
   @Test
   void onARealServerTheStrictDecoderIsInstalled() throws Exception {
     try (RunningServer server = RunningServer.start()) {
-      try (RawHttp http = RawHttp.connect(server.config.port(), 5000)) {
+      try (RawHttp http = RawHttp.connect(server.port(), 5000)) {
         assertThat(ping(http).status()).isEqualTo(200);
       }
       assertThat(server.management("/metrics").bodyAsString())

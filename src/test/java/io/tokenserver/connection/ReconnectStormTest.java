@@ -1,5 +1,7 @@
 package io.tokenserver.connection;
 
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.support.RunningServer;
 import io.tokenserver.support.TestConfig;
@@ -32,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * balancer's blip: the connection caps must not turn that into a storm of 503s (refused connections that
  * hold slots until they close, refused clients that reconnect at once and are refused again).
  */
+@ExtendWith(VertxExtension.class)
 class ReconnectStormTest {
 
   /** The default MAX_CONNECTIONS_PER_ADDRESS: the whole cap reconnects. */
@@ -41,31 +44,29 @@ class ReconnectStormTest {
   private static final byte[] PING = "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   @Test
-  void reconnectingEveryConnectionOfTheCapAtOnceIsServed() throws Exception {
+  void reconnectingEveryConnectionOfTheCapAtOnceIsServed(Vertx vertx) throws Exception {
     ServerConfig config = ServerConfig.from(TestConfig.values().put("MAX_CONNECTIONS_PER_ADDRESS", CONNECTIONS));
-    Vertx vertx = Vertx.vertx();
     List<Wave> waves = new ArrayList<>();
     try (RunningServer server = RunningServer.start(config)) {
       NetClient client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
-      Wave first = new Wave(client, config.port(), waves);
+      Wave first = new Wave(client, server.port(), waves);
       first.open(CONNECTIONS);
       await().atMost(SETTLE).until(() -> first.lanesServed() == CONNECTIONS);
 
       // The clients close their connections and open new ones at once.
       first.close();
-      Wave second = new Wave(client, config.port(), waves);
+      Wave second = new Wave(client, server.port(), waves);
       second.open(CONNECTIONS);
       assertMostlyServed("closed, then reopened", second);
 
       // The clients open new connections before the server has seen the old ones close (a balancer that
       // drops its pool and reconnects; the old connections end later, at the latest by the idle timeout).
       second.stopSending();
-      Wave third = new Wave(client, config.port(), waves);
+      Wave third = new Wave(client, server.port(), waves);
       third.open(CONNECTIONS);
       assertMostlyServed("reopened while the old ones are still open", third);
     } finally {
       waves.forEach(Wave::close);
-      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 

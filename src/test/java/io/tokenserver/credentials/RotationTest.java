@@ -82,7 +82,7 @@ class RotationTest {
       for (int t = 0; t < 4; t++) {
         Thread client = new Thread(() -> {
           int newest = 0;
-          try (RawHttp http = RawHttp.connect(server.config.port(), 10_000)) {
+          try (RawHttp http = RawHttp.connect(server.port(), 10_000)) {
             while (running.get()) {
               http.send("GET /rtc/stage/publisher/uid/42 HTTP/1.1\r\nHost: x\r\n\r\n");
               RawHttp.Response response = http.read();

@@ -6,6 +6,7 @@ import io.tokenserver.support.PrometheusText;
 import io.tokenserver.support.TestConfig;
 import io.tokenserver.support.VerifiedToken;
 import io.vertx.core.json.JsonObject;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -31,6 +33,7 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Builds the Dockerfile with podman from base images made by debootstrap and this machine's Temurin 25
@@ -255,18 +258,14 @@ class ContainerImageIT {
   }
 
   private static void awaitReady(String container, int managementPort) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < deadline) {
-      try {
-        if (get(managementPort, "/health/ready").statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notListeningYet) {
-        // the JVM is still starting
-      }
-      Thread.sleep(50);
+    try {
+      // IOException: the JVM is still starting, nothing listens yet
+      await("container ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+          .ignoreExceptionsInstanceOf(IOException.class)
+          .until(() -> get(managementPort, "/health/ready").statusCode() == 200);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("container not ready in 60 s:\n" + run(30, "podman", "logs", container), e);
     }
-    throw new AssertionError("container not ready in 60 s:\n" + run(30, "podman", "logs", container));
   }
 
   private static HttpResponse<String> get(int port, String path) throws Exception {

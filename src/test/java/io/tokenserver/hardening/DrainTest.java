@@ -3,7 +3,6 @@ package io.tokenserver.hardening;
 import io.tokenserver.support.FakeCredentials;
 import io.tokenserver.support.RawHttp;
 import io.tokenserver.support.ServerProcess;
-import io.tokenserver.support.TestConfig;
 import io.tokenserver.support.VerifiedToken;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -38,14 +37,14 @@ class DrainTest {
 
   @Test
   void sigtermKeepsAnsweringWithConnectionCloseForTheDelayThenDrainsInFlightRequestsAndExitsZero() throws Exception {
-    int port = TestConfig.freePort();
-    int managementPort = TestConfig.freePort();
     try (ServerProcess server = ServerProcess.start(Map.of(
         "APP_ID", FakeCredentials.APP_ID, "APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE,
-        "HOST", "127.0.0.1", "PORT", Integer.toString(port), "MANAGEMENT_PORT", Integer.toString(managementPort),
+        "HOST", "127.0.0.1", "PORT", "0", "MANAGEMENT_PORT", "0",
         "EVENT_LOOPS", "2", "SIGNING_POOL_SIZE", "2", "DRAIN_TIMEOUT_SECONDS", "15",
         "DRAIN_DELAY_SECONDS", Integer.toString(DRAIN_DELAY_SECONDS)), Map.of())) {
-      server.awaitLine("ready in", 30_000);
+      ServerProcess.Ports ports = server.awaitReady(30_000);
+      int port = ports.port();
+      int managementPort = ports.managementPort();
 
       AtomicBoolean loadRunning = new AtomicBoolean(true);
       AtomicLong sigtermAt = new AtomicLong(Long.MAX_VALUE);
@@ -171,7 +170,7 @@ class DrainTest {
         }
         refused.incrementAndGet();
         http = null;
-        sleep(20);
+        sleep(20); // a client's pacing before it reconnects, as real ones back off: not a wait on a state
       } catch (IOException e) {
         if (mustBeServed) {
           failures.add(e.toString());

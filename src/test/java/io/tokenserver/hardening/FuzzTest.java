@@ -73,7 +73,7 @@ class FuzzTest {
     for (int lane = 0; lane < LANES; lane++) {
       int perLane = requests / LANES + (lane < requests % LANES ? 1 : 0);
       RequestFuzzer fuzzer = new RequestFuzzer(seed * 31 + lane, jwts);
-      Thread thread = new Thread(() -> lane(server.config.port(), fuzzer, perLane, statuses, failures),
+      Thread thread = new Thread(() -> lane(server.port(), fuzzer, perLane, statuses, failures),
           "fuzz-lane-" + lane);
       thread.start();
       lanes.add(thread);

@@ -27,7 +27,7 @@ class MalformedRequestsTest {
   }
 
   private static RawHttp.Response send(String requestLine) throws Exception {
-    try (RawHttp http = RawHttp.connect(server.config.port(), 5000)) {
+    try (RawHttp http = RawHttp.connect(server.port(), 5000)) {
       return http.send(requestLine + "\r\nHost: x\r\n\r\n").read();
     }
   }
@@ -63,7 +63,7 @@ class MalformedRequestsTest {
 
   @Test
   void expectContinueGetsAnInterimResponseThenTheToken() throws Exception {
-    try (RawHttp http = RawHttp.connect(server.config.port(), 5000)) {
+    try (RawHttp http = RawHttp.connect(server.port(), 5000)) {
       String body = "{\"tokenType\":\"rtm\",\"uid\":\"alice\"}";
       RawHttp.Response response = http.send("POST /getToken HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
           + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).read();

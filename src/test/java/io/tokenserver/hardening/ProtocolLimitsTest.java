@@ -37,7 +37,7 @@ class ProtocolLimitsTest {
   }
 
   private static RawHttp connect() throws Exception {
-    return RawHttp.connect(server.config.port(), 5000);
+    return RawHttp.connect(server.port(), 5000);
   }
 
   private static void assertJsonError(RawHttp.Response response, int status) {
@@ -158,7 +158,7 @@ class ProtocolLimitsTest {
     ServerConfig config = ServerConfig.from(TestConfig.values().put("REQUEST_TIMEOUT_SECONDS", 1));
     // A stalled server, not a slow client: each RTM signing takes 2.5 s.
     try (RunningServer slow = RunningServer.start(config, new GatedMinter(Duration.ofMillis(2500)));
-        RawHttp http = RawHttp.connect(config.port(), 10_000)) {
+        RawHttp http = RawHttp.connect(slow.port(), 10_000)) {
       http.send("GET /rtm/42 HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(http.read().status()).as("not 408").isEqualTo(200);
     }
@@ -178,7 +178,7 @@ class ProtocolLimitsTest {
 
   @Test
   void anIdleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-    try (RawHttp http = RawHttp.connect(server.config.port(), 9000)) {
+    try (RawHttp http = RawHttp.connect(server.port(), 9000)) {
       http.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(http.read().status()).isEqualTo(200);
       long start = System.nanoTime();

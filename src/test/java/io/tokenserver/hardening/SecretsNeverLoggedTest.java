@@ -4,7 +4,6 @@ import io.tokenserver.support.FakeCredentials;
 import io.tokenserver.support.Jwts;
 import io.tokenserver.support.RawHttp;
 import io.tokenserver.support.ServerProcess;
-import io.tokenserver.support.TestConfig;
 import io.tokenserver.support.VerifiedToken;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -41,11 +40,11 @@ class SecretsNeverLoggedTest {
     }
   }
 
-  private static Map<String, String> env(int port, int managementPort) {
+  private static Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
     env.put("HOST", "127.0.0.1");
-    env.put("PORT", Integer.toString(port));
-    env.put("MANAGEMENT_PORT", Integer.toString(managementPort));
+    env.put("PORT", "0");
+    env.put("MANAGEMENT_PORT", "0");
     env.put("ACCESS_LOG", "true");
     env.put("EVENT_LOOPS", "1");
     return env;
@@ -55,8 +54,7 @@ class SecretsNeverLoggedTest {
   void apiKeysCertificatesAndTokensStayOutOfTheLogsWhileCertificatesRotate() throws Exception {
     Path appId = Files.writeString(dir.resolve("app-id"), FakeCredentials.APP_ID);
     Path cert = Files.writeString(dir.resolve("app-certificate"), FakeCredentials.APP_CERTIFICATE);
-    int port = TestConfig.freePort();
-    Map<String, String> env = env(port, TestConfig.freePort());
+    Map<String, String> env = env();
     env.put("APP_ID_FILE", appId.toString());
     env.put("APP_CERTIFICATE_FILE", cert.toString());
     env.put("CREDENTIALS_RELOAD_INTERVAL_MS", "100");
@@ -64,7 +62,7 @@ class SecretsNeverLoggedTest {
     env.put("API_KEYS", API_KEY);
     List<String> tokens = new ArrayList<>();
     try (ServerProcess server = ServerProcess.start(env, Map.of())) {
-      server.awaitLine("ready in", 30_000);
+      int port = server.awaitReady(30_000).port();
       RawHttp.Response first = get(port, "/rtm/alice", "X-API-Key: " + API_KEY);
       assertThat(first.status()).isEqualTo(200);
       tokens.add(new JsonObject(first.text()).getString("rtmToken"));
@@ -107,14 +105,13 @@ class SecretsNeverLoggedTest {
 
   @Test
   void jwtsAndTheirSecretStayOutOfTheLogs() throws Exception {
-    int port = TestConfig.freePort();
-    Map<String, String> env = env(port, TestConfig.freePort());
+    Map<String, String> env = env();
     env.put("APP_ID", FakeCredentials.APP_ID);
     env.put("APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE);
     env.put("AUTH_MODE", "jwt");
     env.put("JWT_SECRET", Jwts.SECRET);
     try (Jwts jwts = new Jwts(); ServerProcess server = ServerProcess.start(env, Map.of())) {
-      server.awaitLine("ready in", 30_000);
+      int port = server.awaitReady(30_000).port();
       String good = jwts.hs256(Jwts.claims("alice"));
       String expired = jwts.hs256(Jwts.claims("alice").put("exp", 1));
       RawHttp.Response ok = get(port, "/rtm/alice", "Authorization: Bearer " + good);

@@ -41,10 +41,10 @@ class ManagementHostTest {
   void theManagementPortListensOnManagementHostOnlyAndTheApiOnHostOnly() throws Exception {
     // 127.0.0.2 is another loopback address: on Linux the whole of 127/8 reaches this machine.
     JsonObject values = TestConfig.values().put("HOST", "127.0.0.1").put("MANAGEMENT_HOST", "127.0.0.2");
-    int port = values.getInteger("PORT");
-    int managementPort = values.getInteger("MANAGEMENT_PORT");
     TokenServer server = TokenServer.start(ServerConfig.from(values),
         new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS)).await(20, TimeUnit.SECONDS);
+    int port = server.port();
+    int managementPort = server.managementPort();
     try {
       assertThat(status("127.0.0.2", managementPort, "/health/ready")).isEqualTo(200);
       assertThat(status("127.0.0.2", managementPort, "/metrics")).isEqualTo(200);

@@ -1,5 +1,7 @@
 package io.tokenserver.http;
 
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.support.GatedMinter;
 import io.tokenserver.support.Jwts;
@@ -43,6 +45,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * with Vert.x's OpenAPI request validator (the document must call exactly the requests the server answers 400
  * invalid) and every response with its response validator (status, headers and body as documented).
  */
+@ExtendWith(VertxExtension.class)
 class OpenApiContractTest {
 
   private static Vertx vertx;
@@ -55,8 +58,8 @@ class OpenApiContractTest {
   private static RunningServer server;
 
   @BeforeAll
-  static void start() throws Exception {
-    vertx = Vertx.vertx();
+  static void start(Vertx extensionVertx) throws Exception {
+    vertx = extensionVertx; // closed by the extension after the class
     contract = OpenAPIContract.from(vertx, "openapi.yaml").await(20, TimeUnit.SECONDS);
     JsonObject document = contract.getRawContract();
     requestValidator = RequestValidator.create(vertx, contract);
@@ -73,7 +76,6 @@ class OpenApiContractTest {
   @AfterAll
   static void stop() {
     server.close();
-    vertx.close().await();
   }
 
   /** One exchange: the request validator's verdict and the server's response, checked against the document. */

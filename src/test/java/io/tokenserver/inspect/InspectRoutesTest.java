@@ -46,7 +46,7 @@ class InspectRoutesTest {
   }
 
   private static HttpResponse<Buffer> onManagement(JsonObject body) {
-    return server.send(server.client().request(HttpMethod.POST, server.config.managementPort(), "127.0.0.1",
+    return server.send(server.client().request(HttpMethod.POST, server.managementPort(), "127.0.0.1",
         "/tokens/inspect"), body.toBuffer());
   }
 

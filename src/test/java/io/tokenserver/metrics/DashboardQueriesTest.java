@@ -52,7 +52,7 @@ class DashboardQueriesTest {
       server.server.watchCredentials(projects);
       sendMixedTraffic(server);
       System.gc(); // the GC pause meters appear with the first collection
-      try (PrometheusServer prometheus = PrometheusServer.scraping(server.config.managementPort(), dir)) {
+      try (PrometheusServer prometheus = PrometheusServer.scraping(server.managementPort(), dir)) {
         List<String> empty = new ArrayList<>();
         for (Map.Entry<String, String> query : queries.entrySet()) {
           String title = query.getKey().substring(0, query.getKey().indexOf(": "));

@@ -1,5 +1,7 @@
 package io.tokenserver.metrics;
 
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.tokenserver.TokenServer;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.credentials.Projects;
@@ -37,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Liveness and readiness on the management port through start, serving and drain. */
+@ExtendWith(VertxExtension.class)
 class HealthTest {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -46,19 +49,11 @@ class HealthTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Polls until the port answers (connection refused before it listens). */
-  private static HttpResponse<String> firstAnswer(int port, String path) throws Exception {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (true) {
-      try {
-        return get(port, path);
-      } catch (java.io.IOException refused) {
-        if (System.currentTimeMillis() > deadline) {
-          throw refused;
-        }
-        Thread.sleep(10);
-      }
-    }
+  /** The first answer of the port (connections are refused before it listens). */
+  private static HttpResponse<String> firstAnswer(int port, String path) {
+    return await("port " + port + " listening").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+        .ignoreExceptionsInstanceOf(java.io.IOException.class)
+        .until(() -> get(port, path), response -> true);
   }
 
   /** The readiness answer: its status code, the body's status, and each named check's status. */
@@ -78,10 +73,9 @@ class HealthTest {
   }
 
   @Test
-  void readinessIs503UntilTheCallerGateIsReadyAndThePublicPortListens() throws Exception {
+  void readinessIs503UntilTheCallerGateIsReadyAndThePublicPortListens(Vertx jwksVertx) throws Exception {
     // A JWKS fetched over the network at startup, held back until the test lets it answer.
     CountDownLatch jwksReleased = new CountDownLatch(1);
-    Vertx jwksVertx = Vertx.vertx();
     try (Jwts jwts = new Jwts()) {
       HttpServer jwksServer = jwksVertx.createHttpServer()
           .requestHandler(request -> jwksVertx.<Void>executeBlocking(() -> {
@@ -89,7 +83,9 @@ class HealthTest {
             return null;
           }).onComplete(released -> request.response().end(jwts.jwks().encode())))
           .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-      ServerConfig config = ServerConfig.from(TestConfig.values().put("AUTH_MODE", "jwt")
+      // The probes are read while the start is under way, before it reports the port it got: a number is needed.
+      ServerConfig config = ServerConfig.from(TestConfig.values().put("MANAGEMENT_PORT", TestConfig.freePort())
+          .put("AUTH_MODE", "jwt")
           .put("JWT_JWKS", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json")
           .put("JWT_AUDIENCE", "token-server").put("JWT_ISSUER", "https://issuer.example"));
       Future<TokenServer> starting = TokenServer.start(config, new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS));
@@ -110,12 +106,10 @@ class HealthTest {
             .until(() -> get(config.managementPort(), "/health/ready").statusCode() == 200);
         assertThat(readiness(config.managementPort()))
             .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP")));
-        assertThat(get(config.port(), "/ping").statusCode()).isEqualTo(200);
+        assertThat(get(server.port(), "/ping").statusCode()).isEqualTo(200);
       } finally {
         server.shutdown().get(30, TimeUnit.SECONDS);
       }
-    } finally {
-      jwksVertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 
@@ -124,20 +118,20 @@ class HealthTest {
     ServerConfig config = ServerConfig.from(TestConfig.values().put("DRAIN_DELAY_SECONDS", 2));
     GatedMinter minter = new GatedMinter();
     TokenServer server = TokenServer.start(config, minter).await(20, TimeUnit.SECONDS);
-    assertThat(readiness(config.managementPort()))
+    assertThat(readiness(server.managementPort()))
         .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP")));
 
     CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.port() + "/rtm/held")).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/rtm/held")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(minter.entered.await(10, TimeUnit.SECONDS)).isTrue();
 
     CompletableFuture<Void> drained = server.shutdown();
-    assertThat(readiness(config.managementPort()))
+    assertThat(readiness(server.managementPort()))
         .isEqualTo(new Readiness(503, "DOWN", Map.of("started", "DOWN", "callers", "UP")));
-    assertThat(get(config.managementPort(), "/health/live").statusCode()).isEqualTo(200);
+    assertThat(get(server.managementPort(), "/health/live").statusCode()).isEqualTo(200);
     // Within the delay the port still takes new connections, and each answer ends its connection.
-    try (RawHttp late = RawHttp.connect(config.port(), 10_000)) {
+    try (RawHttp late = RawHttp.connect(server.port(), 10_000)) {
       RawHttp.Response answer = late.send("GET /rtc/stage/publisher/uid/7 HTTP/1.1\r\nHost: x\r\n\r\n").read();
       assertThat(answer.status()).isEqualTo(200);
       VerifiedToken.verify(new JsonObject(answer.text()).getString("rtcToken"));
@@ -178,8 +172,7 @@ class HealthTest {
   }
 
   @Test
-  void readinessStatusAndBodyAgreeOnEveryAnswerWhileTheStateFlips() throws Exception {
-    Vertx vertx = Vertx.vertx();
+  void readinessStatusAndBodyAgreeOnEveryAnswerWhileTheStateFlips(Vertx vertx) throws Exception {
     AtomicBoolean up = new AtomicBoolean();
     AtomicBoolean flipping = new AtomicBoolean(true);
     Thread flipper = new Thread(() -> {
@@ -189,12 +182,11 @@ class HealthTest {
       }
     }, "flipper");
     try {
-      int port = TestConfig.freePort();
       HealthChecks checks = HealthChecks.create(vertx)
           .register("flipping", check -> check.complete(new Status().setOk(up.get())));
-      ManagementServer.start(vertx, "127.0.0.1", port, MetricsSetup.createRegistry(), checks,
+      int port = ManagementServer.start(vertx, "127.0.0.1", 0, MetricsSetup.createRegistry(), checks,
               new InspectHandler(Projects.of(TestConfig.config().projects())))
-          .await(10, TimeUnit.SECONDS);
+          .await(10, TimeUnit.SECONDS).actualPort();
       flipper.start();
       int upAnswers = 0;
       int downAnswers = 0;
@@ -218,7 +210,6 @@ class HealthTest {
     } finally {
       flipping.set(false);
       flipper.join(5000);
-      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 }

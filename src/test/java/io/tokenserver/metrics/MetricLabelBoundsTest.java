@@ -42,7 +42,7 @@ class MetricLabelBoundsTest {
   /** Requests {@code from} to {@code to}, each with its own method and path, pipelined on keep-alive connections. */
   private static void send(RunningServer server, int from, int to) throws Exception {
     for (int start = from; start < to; start += PIPELINED) {
-      try (RawHttp http = RawHttp.connect(server.config.port(), 10_000)) {
+      try (RawHttp http = RawHttp.connect(server.port(), 10_000)) {
         StringBuilder round = new StringBuilder();
         int end = Math.min(to, start + PIPELINED);
         IntStream.range(start, end).forEach(i -> round.append(String.format(

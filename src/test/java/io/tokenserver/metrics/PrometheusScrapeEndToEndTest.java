@@ -15,7 +15,7 @@ class PrometheusScrapeEndToEndTest {
   @Test
   void prometheusScrapesTheManagementPort(@TempDir Path dir) throws Exception {
     try (RunningServer server = RunningServer.start();
-         PrometheusServer prometheus = PrometheusServer.scraping(server.config.managementPort(), dir)) {
+         PrometheusServer prometheus = PrometheusServer.scraping(server.managementPort(), dir)) {
       for (int i = 0; i < 5; i++) {
         assertThat(server.get("/rtc/e2e/publisher/uid/" + i).statusCode()).isEqualTo(200);
       }

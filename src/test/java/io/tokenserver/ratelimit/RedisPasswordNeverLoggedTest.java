@@ -4,7 +4,6 @@ import io.tokenserver.support.FakeCredentials;
 import io.tokenserver.support.RawHttp;
 import io.tokenserver.support.RedisServer;
 import io.tokenserver.support.ServerProcess;
-import io.tokenserver.support.TestConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -26,20 +25,19 @@ class RedisPasswordNeverLoggedTest {
   @Test
   void theRedisUrlAndPasswordStayOutOfTheLogs() throws Exception {
     try (RedisServer redis = RedisServer.start("--requirepass", PASSWORD)) {
-      int port = TestConfig.freePort();
       Map<String, String> env = new HashMap<>();
       env.put("APP_ID", FakeCredentials.APP_ID);
       env.put("APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE);
       env.put("HOST", "127.0.0.1");
-      env.put("PORT", Integer.toString(port));
-      env.put("MANAGEMENT_PORT", Integer.toString(TestConfig.freePort()));
+      env.put("PORT", "0");
+      env.put("MANAGEMENT_PORT", "0");
       env.put("EVENT_LOOPS", "1");
       env.put("RATE_LIMIT_PER_SECOND", "1000");
       env.put("RATE_LIMIT_BACKEND", "redis");
       env.put("REDIS_URL", redis.url().replace("redis://", "redis://:" + PASSWORD + "@"));
       try (ServerProcess server = ServerProcess.start(env, Map.of())) {
         server.awaitLine("rate limits shared through Redis", 30_000);
-        server.awaitLine("ready in", 30_000);
+        int port = server.awaitReady(30_000).port();
         assertThat(get(port)).isEqualTo(200);
 
         redis.kill();

@@ -8,6 +8,7 @@ import io.tokenserver.support.TestConfig;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,12 +73,10 @@ class RedisRateLimitTest {
     return new PrometheusText(server.management("/metrics").bodyAsString()).value("token_server_rate_limit_backend_up");
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-      Thread.sleep(20); // polling a metric: there is no event to wait on
-    }
+  /** Polls a metric: there is no event to wait on. */
+  private static void await(String what, BooleanSupplier condition) {
+    Awaitility.await(what).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+        .until(condition::getAsBoolean);
   }
 
   /** Sends until the first 429, which it returns; {@code most} bounds the 200s before it. */

@@ -2,38 +2,46 @@ package io.tokenserver.signing;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** The Vert.x instance is the extension's (closed by it); checks run on the event loop and fail the test there. */
+@ExtendWith(VertxExtension.class)
 class SigningPoolBatchTest {
 
-  private final Vertx vertx = Vertx.vertx();
-  private final SigningPool pool = new SigningPool(vertx, 2, 100);
+  private Vertx vertx;
+  private SigningPool pool;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    this.vertx = vertx;
+    this.pool = new SigningPool(vertx, 2, 100);
+  }
 
   @AfterEach
   void close() {
     pool.close();
-    vertx.close().await();
   }
 
   /** Records where it was signed and what was signed when its answer came back. */
   private static final class Recording implements SigningPool.Job {
     final AtomicInteger signed;
-    final CountDownLatch completed;
+    final Runnable completed;
     volatile String signThread;
     volatile String completeThread;
     volatile int signedAtCompletion;
 
-    Recording(AtomicInteger signed, CountDownLatch completed) {
+    Recording(AtomicInteger signed, Runnable completed) {
       this.signed = signed;
       this.completed = completed;
     }
@@ -48,76 +56,83 @@ class SigningPoolBatchTest {
     public void complete() {
       completeThread = Thread.currentThread().getName();
       signedAtCompletion = signed.get();
-      completed.countDown();
+      completed.run();
     }
   }
 
+  /** Counts completions; at the {@code count}th, runs {@code checks} (on that thread) and completes the test. */
+  private static Runnable after(int count, VertxTestContext testContext, VertxTestContext.ExecutionBlock checks) {
+    AtomicInteger left = new AtomicInteger(count);
+    return () -> {
+      if (left.decrementAndGet() == 0) {
+        testContext.verify(() -> {
+          checks.apply();
+          testContext.completeNow();
+        });
+      }
+    };
+  }
+
   @Test
-  void jobsOfOneEventLoopTurnAreSignedTogetherAndAnsweredTogether() throws Exception {
+  void jobsOfOneEventLoopTurnAreSignedTogetherAndAnsweredTogether(VertxTestContext testContext) {
     AtomicInteger signed = new AtomicInteger();
-    CountDownLatch completed = new CountDownLatch(10);
     List<Recording> jobs = new ArrayList<>();
+    Runnable completed = after(10, testContext, () -> {
+      assertThat(jobs).extracting(job -> job.signThread).containsOnly(jobs.get(0).signThread);
+      assertThat(jobs.get(0).signThread).startsWith(SigningPool.NAME);
+      assertThat(jobs).extracting(job -> job.completeThread).allMatch(name -> name.startsWith("vert.x-eventloop"));
+      // One task back: the first answer is written only after the whole batch was signed.
+      assertThat(jobs).extracting(job -> job.signedAtCompletion).containsOnly(10);
+      assertThat(pool.pending()).isZero();
+    });
     Context context = vertx.getOrCreateContext();
-    context.runOnContext(ignored -> {
+    context.runOnContext(ignored -> testContext.verify(() -> {
       SigningPool.Batcher batcher = pool.batcher(context);
       for (int i = 0; i < 10; i++) {
         Recording job = new Recording(signed, completed);
         jobs.add(job);
         assertThat(batcher.submit(job)).isTrue();
       }
-    });
-    assertThat(completed.await(10, TimeUnit.SECONDS)).isTrue();
-
-    assertThat(jobs).extracting(job -> job.signThread).containsOnly(jobs.get(0).signThread);
-    assertThat(jobs.get(0).signThread).startsWith(SigningPool.NAME);
-    assertThat(jobs).extracting(job -> job.completeThread).allMatch(name -> name.startsWith("vert.x-eventloop"));
-    // One task back: the first answer is written only after the whole batch was signed.
-    assertThat(jobs).extracting(job -> job.signedAtCompletion).containsOnly(10);
-    assertThat(pool.pending()).isZero();
+    }));
   }
 
   @Test
-  void aLoneRequestIsABatchOfOne() throws Exception {
+  void aLoneRequestIsABatchOfOne(VertxTestContext testContext) {
     AtomicInteger signed = new AtomicInteger();
-    CountDownLatch completed = new CountDownLatch(1);
-    Recording job = new Recording(signed, completed);
+    Recording[] job = new Recording[1];
+    job[0] = new Recording(signed, after(1, testContext,
+        () -> assertThat(job[0].signedAtCompletion).as("answered without waiting for company").isEqualTo(1)));
     Context context = vertx.getOrCreateContext();
-    context.runOnContext(ignored -> pool.batcher(context).submit(job));
-    assertThat(completed.await(10, TimeUnit.SECONDS)).as("answered without waiting for company").isTrue();
-    assertThat(job.signedAtCompletion).isEqualTo(1);
+    context.runOnContext(ignored -> testContext.verify(() -> assertThat(pool.batcher(context).submit(job[0])).isTrue()));
   }
 
   @Test
-  void overTheBoundSubmitRefusesAtOnce() throws Exception {
+  void overTheBoundSubmitRefusesAtOnce(VertxTestContext testContext) {
     SigningPool small = new SigningPool(vertx, 1, 3);
-    try {
-      AtomicInteger signed = new AtomicInteger();
-      CountDownLatch completed = new CountDownLatch(3);
-      Context context = vertx.getOrCreateContext();
-      CompletableFuture<List<Boolean>> accepted = new CompletableFuture<>();
-      context.runOnContext(ignored -> {
-        SigningPool.Batcher batcher = small.batcher(context);
-        List<Boolean> answers = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-          answers.add(batcher.submit(new Recording(signed, completed)));
-        }
-        accepted.complete(answers);
-      });
-      assertThat(accepted.get(10, TimeUnit.SECONDS)).containsExactly(true, true, true, false, false);
-      assertThat(small.rejected()).isEqualTo(2);
-      assertThat(completed.await(10, TimeUnit.SECONDS)).isTrue();
-      CompletableFuture<Integer> pendingAfter = new CompletableFuture<>();
-      context.runOnContext(ignored -> pendingAfter.complete(small.pending()));
-      assertThat(pendingAfter.get(10, TimeUnit.SECONDS)).isZero();
-    } finally {
+    AtomicInteger signed = new AtomicInteger();
+    Runnable completed = after(3, testContext, () -> {
+      assertThat(small.pending()).isZero();
       small.close();
-    }
+    });
+    Context context = vertx.getOrCreateContext();
+    context.runOnContext(ignored -> testContext.verify(() -> {
+      SigningPool.Batcher batcher = small.batcher(context);
+      List<Boolean> answers = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        answers.add(batcher.submit(new Recording(signed, completed)));
+      }
+      assertThat(answers).containsExactly(true, true, true, false, false);
+      assertThat(small.rejected()).isEqualTo(2);
+    }));
   }
 
   @Test
-  void aJobThatThrowsAnErrorLeaksNoPendingCountAndItsBatchStillCompletes() throws Exception {
+  void aJobThatThrowsAnErrorLeaksNoPendingCountAndItsBatchStillCompletes(VertxTestContext testContext) {
     AtomicInteger signed = new AtomicInteger();
-    CountDownLatch completed = new CountDownLatch(3);
+    Runnable completed = after(3, testContext, () -> {
+      assertThat(signed.get()).as("the jobs after the failing one still signed").isEqualTo(2);
+      assertThat(pool.pending()).isZero();
+    });
     Context context = vertx.getOrCreateContext();
     context.runOnContext(ignored -> {
       SigningPool.Batcher batcher = pool.batcher(context);
@@ -130,15 +145,10 @@ class SigningPoolBatchTest {
 
         @Override
         public void complete() {
-          completed.countDown();
+          completed.run();
         }
       });
       batcher.submit(new Recording(signed, completed));
     });
-    assertThat(completed.await(10, TimeUnit.SECONDS)).as("every job of the batch completes").isTrue();
-    assertThat(signed.get()).as("the jobs after the failing one still signed").isEqualTo(2);
-    CompletableFuture<Integer> pendingAfter = new CompletableFuture<>();
-    context.runOnContext(ignored -> pendingAfter.complete(pool.pending()));
-    assertThat(pendingAfter.get(10, TimeUnit.SECONDS)).isZero();
   }
 }

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * A throw-away {@code redis-server} on a free loopback port: no persistence, stopped by {@link #close()}.
  * Tests kill it, pause it and start it again on the same port to play a Redis outage.
@@ -31,10 +33,19 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts one; skips the test with a hint when redis-server is not installed (fails in CI). */
   public static RedisServer start(String... options) {
-    RedisServer redis = new RedisServer(ExternalTool.require("redis-server", "redis-server"), TestConfig.freePort(),
-        List.of(options));
-    redis.restart();
-    return redis;
+    Path executable = ExternalTool.require("redis-server", "redis-server");
+    // redis-server takes a port number, not 0: pick a free one, and pick again if another process took it first.
+    for (int attempt = 1; ; attempt++) {
+      RedisServer redis = new RedisServer(executable, TestConfig.freePort(), List.of(options));
+      try {
+        redis.restart();
+        return redis;
+      } catch (IllegalStateException exited) {
+        if (attempt == 3) {
+          throw exited;
+        }
+      }
+    }
   }
 
   /** One that is not running yet: its URL refuses connections until {@link #restart()}. */
@@ -46,7 +57,7 @@ public final class RedisServer implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
-  /** Starts the server (again) on the same port and waits until it accepts connections. */
+  /** Starts the server (again) on the same port and waits until it accepts connections; throws if it exits. */
   public void restart() {
     try {
       List<String> command = new ArrayList<>(List.of(executable.toString(), "--port", Integer.toString(port),
@@ -59,12 +70,10 @@ public final class RedisServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!accepts()) {
-      if (!process.isAlive() || System.nanoTime() > deadline) {
-        throw new IllegalStateException("redis-server did not start on port " + port);
-      }
-      Thread.onSpinWait();
+    await("redis-server on port " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+        .until(() -> !process.isAlive() || accepts());
+    if (!process.isAlive()) {
+      throw new IllegalStateException("redis-server exited at start on port " + port + " (taken?)");
     }
   }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real server started in-process on free loopback ports, with a blocking client for tests that read
+ * The real server started in-process on the free loopback ports it picks itself ({@code PORT=0}), with a blocking client for tests that read
  * as specifications: {@code server.get("/rtm/42").bodyAsJsonObject()}. Either started directly, or shared by
  * a test class as {@code @RegisterExtension static final RunningServer server = RunningServer.perClass();}.
  */
@@ -44,7 +44,17 @@ public final class RunningServer implements AutoCloseable, BeforeAllCallback, Af
     this.server = server;
     this.clientVertx = Vertx.vertx();
     this.client = WebClient.create(clientVertx, new WebClientOptions()
-        .setDefaultHost("127.0.0.1").setDefaultPort(config.port()));
+        .setDefaultHost("127.0.0.1").setDefaultPort(server.port()));
+  }
+
+  /** The API port the server listens on (the configured one is usually 0). */
+  public int port() {
+    return server.port();
+  }
+
+  /** The management port the server listens on. */
+  public int managementPort() {
+    return server.managementPort();
   }
 
   /** A server with the default test config, started before the class's tests and stopped after them. */
@@ -117,7 +127,7 @@ public final class RunningServer implements AutoCloseable, BeforeAllCallback, Af
 
   /** A request on the management port. */
   public HttpResponse<Buffer> management(String path) {
-    return send(client.request(HttpMethod.GET, config.managementPort(), "127.0.0.1", path), null);
+    return send(client.request(HttpMethod.GET, managementPort(), "127.0.0.1", path), null);
   }
 
   public WebClient client() {

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 
@@ -98,6 +100,22 @@ public final class ServerProcess implements AutoCloseable {
     } catch (ConditionTimeoutException e) {
       throw new AssertionError("no line with '" + text + "' within " + timeoutMillis + " ms:\n" + output());
     }
+  }
+
+  /** The ports a started server reports on its startup line (with {@code PORT=0}, the free ones it got). */
+  public record Ports(int port, int managementPort) {
+  }
+
+  private static final Pattern READY_PORTS = Pattern.compile(" port=(\\d+) managementPort=(\\d+) ");
+
+  /** Waits for the startup line and returns the ports it reports. */
+  public Ports awaitReady(long timeoutMillis) {
+    String ready = awaitLine("ready in", timeoutMillis);
+    Matcher ports = READY_PORTS.matcher(ready);
+    if (!ports.find()) {
+      throw new AssertionError("no ports on the startup line: " + ready);
+    }
+    return new Ports(Integer.parseInt(ports.group(1)), Integer.parseInt(ports.group(2)));
   }
 
   private Optional<String> firstLineWith(String text) {

@@ -9,13 +9,16 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Builds a {@link ServerConfig} from the shipped defaults, fake credentials and free loopback ports. */
+/** Builds a {@link ServerConfig} from the shipped defaults, fake credentials and port 0 on loopback. */
 public final class TestConfig {
 
   private TestConfig() {
   }
 
-  /** The shipped {@code conf/config.json} with test credentials, loopback host and free ports. */
+  /**
+   * The shipped {@code conf/config.json} with test credentials, loopback host and {@code PORT=0}: the server takes
+   * free ports itself and reports them ({@code TokenServer.port()}, the startup line), so no port is picked early.
+   */
   public static JsonObject values() {
     try {
       JsonObject values = new JsonObject(Files.readString(Path.of("conf/config.json")));
@@ -23,8 +26,8 @@ public final class TestConfig {
           .put("APP_ID", FakeCredentials.APP_ID)
           .put("APP_CERTIFICATE", FakeCredentials.APP_CERTIFICATE)
           .put("HOST", "127.0.0.1")
-          .put("PORT", freePort())
-          .put("MANAGEMENT_PORT", freePort())
+          .put("PORT", 0)
+          .put("MANAGEMENT_PORT", 0)
           .put("EVENT_LOOPS", 2)
           .put("SIGNING_POOL_SIZE", 2)
           // Tests start many servers: none pays the seconds of JIT warm-up (WarmUpTest turns it on).
@@ -40,6 +43,10 @@ public final class TestConfig {
     return ServerConfig.from(values());
   }
 
+  /**
+   * A port free now, for what must be told a number before it listens (redis-server, prometheus, podman, haproxy):
+   * another process may take it before it is bound, so prefer port 0 wherever the listener reports its port.
+   */
   public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
