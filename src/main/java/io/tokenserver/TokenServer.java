@@ -67,6 +67,7 @@ public final class TokenServer {
    * (readiness 503), the warm-up on the API port, the caller gate, the API verticles; then readiness may turn 200.
    */
   public static Future<TokenServer> start(ServerConfig config, Projects projects) {
+    CallerGate.warnIfInsecure(config);
     PrometheusMeterRegistry registry = MetricsSetup.createRegistry();
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setEventLoopPoolSize(config.eventLoops()).setPreferNativeTransport(true))

@@ -63,10 +63,6 @@ public final class CallerGate implements MeterBinder {
   /** The gate for {@code config}: always one, since even without authentication it decides who gets app tokens. */
   public static Future<CallerGate> create(Vertx vertx, ServerConfig config) {
     AuthConfig auth = config.auth();
-    String warning = insecureModeWarning(config);
-    if (warning != null) {
-      LOG.warn(warning);
-    }
     Future<ApiKeys.InForce> apiKeys = auth.mode() == AuthConfig.Mode.API_KEY
         ? ApiKeys.InForce.load(vertx, auth, config.projects().projects().keySet(),
             config.credentialFiles().reloadInterval())
@@ -76,6 +72,14 @@ public final class CallerGate implements MeterBinder {
         : Future.succeededFuture(null);
     return apiKeys.compose(keys -> jwt.compose(verifier -> RateLimiter.create(vertx, config.rateLimit())
         .map(limiter -> new CallerGate(config, keys, verifier, limiter))));
+  }
+
+  /** Logs {@link #insecureModeWarning} once, when there is one (the server's gate, not the warm-up's). */
+  public static void warnIfInsecure(ServerConfig config) {
+    String warning = insecureModeWarning(config);
+    if (warning != null) {
+      LOG.warn(warning);
+    }
   }
 
   /** The one WARN line for {@code AUTH_MODE=none} on an address other than loopback; null when there is none. */

@@ -233,7 +233,9 @@ class ProjectIsolationTest {
         .putNull("APP_ID").putNull("APP_CERTIFICATE").put("APPS_FILE", dir.resolve("apps.json").toString())
         .put("AUTH_MODE", "jwt").put("JWT_SECRET", Jwts.SECRET).put("JWT_PROJECT_CLAIM", "projects"));
     try (Jwts jwts = new Jwts(); RunningServer jwtServer = RunningServer.start(config, Projects.of(config.projects()))) {
-      String usUser = jwts.hs256(Jwts.claims("alice").put("projects", new JsonArray().add("us")));
+      // A JWT that outlives the default token lifetime, so that the token gets all of it.
+      long exp = System.currentTimeMillis() / 1000 + 7200;
+      String usUser = jwts.hs256(Jwts.claims("alice").put("exp", exp).put("projects", new JsonArray().add("us")));
       String nobody = jwts.hs256(Jwts.claims("alice"));
       List<Integer> statuses = new ArrayList<>();
       for (String path : List.of("/rtm/alice", "/projects/us/rtm/alice", "/projects/eu/rtm/alice")) {
