@@ -27,25 +27,23 @@ public final class ApiKeys {
 
   private final byte[][] digests;
   private final List<Set<String>> projects;
+  /** Each key's caller, built once: it holds nothing of a request. */
+  private final Caller[] callers;
 
   public ApiKeys(List<AuthConfig.ApiKey> keys) {
     digests = new byte[keys.size()][];
+    callers = new Caller[keys.size()];
     projects = keys.stream().map(AuthConfig.ApiKey::projects).toList();
     for (int i = 0; i < keys.size(); i++) {
       digests[i] = sha256(keys.get(i).key());
+      // Its id is a short digest: not the key, and stable when other keys are added or removed, so rate-limit
+      // buckets stay with their key.
+      callers[i] = Caller.apiKey(HexFormat.of().formatHex(digests[i], 0, 6), projects.get(i));
     }
   }
 
-  /**
-   * A presented key that matched: its caller id, a short digest (not the key, and stable when other keys are
-   * added or removed, so rate-limit buckets stay with their key), and the projects it may sign for (empty:
-   * every project).
-   */
-  public record Match(String callerId, Set<String> projects) {
-  }
-
-  /** The matching key, or null. */
-  public Match match(String presented) {
+  /** The caller holding the presented key (may sign for the key's projects, or every one), or null. */
+  public Caller caller(String presented) {
     if (presented == null) {
       return null;
     }
@@ -56,7 +54,7 @@ public final class ApiKeys {
         match = i;
       }
     }
-    return match < 0 ? null : new Match(HexFormat.of().formatHex(digests[match], 0, 6), projects.get(match));
+    return match < 0 ? null : callers[match];
   }
 
   int size() {

@@ -23,9 +23,9 @@ final class ApiKeyAuthentication implements AuthenticationHandler {
   @Override
   public void handle(RoutingContext ctx) {
     String key = presentedKey(ctx.request());
-    ApiKeys.Match match = keys.get().match(key);
-    if (match != null) {
-      ctx.put(Caller.CONTEXT_KEY, Caller.apiKey(match.callerId(), match.projects())).next();
+    Caller caller = keys.get().caller(key);
+    if (caller != null) {
+      ctx.put(Caller.CONTEXT_KEY, caller).next();
     } else if (key == null) {
       unauthorized.refuse(ctx, "missing credentials: send Authorization: Bearer <key> or X-API-Key", false);
     } else {

@@ -30,12 +30,16 @@ final class TokenHandlers {
 
   private final TokenRequestParser parser;
   private final Projects projects;
+  /** The project of a request that names none, when its caller may use several; null when there is none. */
+  private final String defaultProject;
   private final SigningPool.Batcher signing;
   private final TokenMetrics metrics;
 
   TokenHandlers(TokenRequestParser parser, Projects projects, SigningPool.Batcher signing, TokenMetrics metrics) {
     this.parser = parser;
     this.projects = projects;
+    Projects.Project fallback = projects.defaultProject();
+    this.defaultProject = fallback == null ? null : fallback.name();
     this.signing = signing;
     this.metrics = metrics;
   }
@@ -165,9 +169,7 @@ final class TokenHandlers {
       rejectInput(ctx, "project", "project must be one of the configured projects");
       return null;
     }
-    Projects.Project fallback = projects.defaultProject();
-    Projects.Project project = projects.get(caller.project(named, projects.names(),
-        fallback == null ? null : fallback.name()));
+    Projects.Project project = projects.get(caller.project(named, projects.names(), defaultProject));
     if (project == null) {
       rejectInput(ctx, "project", "project is required: send X-Agora-Project or use /projects/:project/...");
       return null;
@@ -221,9 +223,9 @@ final class TokenHandlers {
       long start = System.nanoTime();
       try {
         TokenMinter minter = project.minter();
-        String token = minter.mint(first);
+        String token = first.mintWith(minter);
         body = second == null ? Responses.tokenBody(field, token)
-            : Responses.tokenBody("rtcToken", token, "rtmToken", minter.mint(second));
+            : Responses.tokenBody("rtcToken", token, "rtmToken", second.mintWith(minter));
       } catch (Throwable e) { // an Error too: the request gets its 500 instead of waiting forever
         failure = e;
       } finally {

@@ -66,7 +66,7 @@ public final class AccessToken2Minter implements TokenMinter {
     int expire = request.expirySeconds();
     Scratch s = scratch.get();
     s.start(credentials.get(), clock.getAsInt(), salt(s), expire, 1);
-    short privileges = request.role() == RtcRole.PUBLISHER ? RTC_PUBLISH_DATA_STREAM : RTC_JOIN_CHANNEL;
+    short privileges = request.role() == RtcTokenRequest.Role.PUBLISHER ? RTC_PUBLISH_DATA_STREAM : RTC_JOIN_CHANNEL;
     s.putShort(SERVICE_RTC).putShort(privileges);
     for (short privilege = RTC_JOIN_CHANNEL; privilege <= privileges; privilege++) {
       s.putShort(privilege).putInt(expire);

@@ -1,6 +1,9 @@
 package io.tokenserver.token;
 
-/** Signs AccessToken2 ({@code 007…}) tokens for validated requests. Implementations are thread-safe. */
+/**
+ * Signs AccessToken2 ({@code 007…}) tokens for validated requests; {@link TokenRequest#mintWith} picks the
+ * method. Implementations are thread-safe.
+ */
 public interface TokenMinter {
 
   String rtc(RtcTokenRequest request);
@@ -8,8 +11,4 @@ public interface TokenMinter {
   String rtm(RtmTokenRequest request);
 
   String chat(ChatTokenRequest request);
-
-  default String mint(TokenRequest request) {
-    return request.mintWith(this);
-  }
 }

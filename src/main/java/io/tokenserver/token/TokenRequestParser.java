@@ -13,7 +13,7 @@ public final class TokenRequestParser {
 
   /** {@code /rtc/:channel/:role/:tokentype/:uid?expiry=}. */
   public RtcTokenRequest rtc(String channel, String role, String tokenType, String uid, String expiryText) {
-    return new RtcTokenRequest(InputRules.channel(channel), RtcRole.parse(role), InputRules.rtcUser(tokenType, uid),
+    return new RtcTokenRequest(InputRules.channel(channel), RtcTokenRequest.Role.parse(role), InputRules.rtcUser(tokenType, uid),
         expiry.parse("expiry", expiryText));
   }
 
@@ -47,7 +47,7 @@ public final class TokenRequestParser {
             ? InputRules.uid("uid", uid)
             : new RtcUser.Account(InputRules.userAccount("uid", uid));
         String role = required(body, "role");
-        return new RtcTokenRequest(InputRules.channel(required(body, "channel")), RtcRole.parse(role), user, seconds);
+        return new RtcTokenRequest(InputRules.channel(required(body, "channel")), RtcTokenRequest.Role.parse(role), user, seconds);
       }
       case "rtm": {
         String channel = text(body, "channel");

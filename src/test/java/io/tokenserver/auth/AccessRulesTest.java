@@ -1,7 +1,6 @@
 package io.tokenserver.auth;
 
 import io.tokenserver.token.ChatTokenRequest;
-import io.tokenserver.token.RtcRole;
 import io.tokenserver.token.RtcTokenRequest;
 import io.tokenserver.token.RtcUser;
 import io.tokenserver.token.RtmTokenRequest;
@@ -18,12 +17,12 @@ class AccessRulesTest {
   private final AccessRules bindingOnly = new AccessRules("sub", null, null);
   private final AccessRules allRules = new AccessRules("sub", "channels", "publisher");
 
-  private static RtcTokenRequest rtc(String channel, RtcRole role, RtcUser user) {
+  private static RtcTokenRequest rtc(String channel, RtcTokenRequest.Role role, RtcUser user) {
     return new RtcTokenRequest(channel, role, user, 3600);
   }
 
   private static RtcTokenRequest uid(long uid) {
-    return rtc("stage", RtcRole.SUBSCRIBER, new RtcUser.Uid(uid));
+    return rtc("stage", RtcTokenRequest.Role.SUBSCRIBER, new RtcUser.Uid(uid));
   }
 
   @Test
@@ -48,9 +47,9 @@ class AccessRulesTest {
   @Test
   void rtcUserAccountMustBeTheSubject() {
     assertThat(bindingOnly.denial(Map.of("sub", "alice"),
-        rtc("stage", RtcRole.PUBLISHER, new RtcUser.Account("alice")))).isNull();
+        rtc("stage", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Account("alice")))).isNull();
     assertThat(bindingOnly.denial(Map.of("sub", "alice"),
-        rtc("stage", RtcRole.PUBLISHER, new RtcUser.Account("bob")))).isNotNull();
+        rtc("stage", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Account("bob")))).isNotNull();
   }
 
   @Test
@@ -83,27 +82,27 @@ class AccessRulesTest {
   @Test
   void channelsClaimLimitsChannelsWithWildcards() {
     Map<String, Object> claims = Map.of("sub", "7", "channels", List.of("team-*", "lobby"));
-    assertThat(allRules.denial(claims, rtc("team-blue", RtcRole.SUBSCRIBER, new RtcUser.Uid(7)))).isNull();
-    assertThat(allRules.denial(claims, rtc("lobby", RtcRole.SUBSCRIBER, new RtcUser.Uid(7)))).isNull();
-    assertThat(allRules.denial(claims, rtc("lobby2", RtcRole.SUBSCRIBER, new RtcUser.Uid(7)))).contains("channel");
-    assertThat(allRules.denial(claims, rtc("other", RtcRole.SUBSCRIBER, new RtcUser.Uid(7)))).contains("channel");
+    assertThat(allRules.denial(claims, rtc("team-blue", RtcTokenRequest.Role.SUBSCRIBER, new RtcUser.Uid(7)))).isNull();
+    assertThat(allRules.denial(claims, rtc("lobby", RtcTokenRequest.Role.SUBSCRIBER, new RtcUser.Uid(7)))).isNull();
+    assertThat(allRules.denial(claims, rtc("lobby2", RtcTokenRequest.Role.SUBSCRIBER, new RtcUser.Uid(7)))).contains("channel");
+    assertThat(allRules.denial(claims, rtc("other", RtcTokenRequest.Role.SUBSCRIBER, new RtcUser.Uid(7)))).contains("channel");
   }
 
   @Test
   void aSinglePatternStringIsAcceptedAsChannelsClaim() {
     Map<String, Object> claims = Map.of("sub", "7", "channels", "*");
-    assertThat(allRules.denial(claims, rtc("anything", RtcRole.SUBSCRIBER, new RtcUser.Uid(7)))).isNull();
+    assertThat(allRules.denial(claims, rtc("anything", RtcTokenRequest.Role.SUBSCRIBER, new RtcUser.Uid(7)))).isNull();
   }
 
   @Test
   void withTheChannelsRuleOnATokenWithoutTheClaimMayJoinNoChannel() {
-    assertThat(allRules.denial(Map.of("sub", "7"), rtc("lobby", RtcRole.SUBSCRIBER, new RtcUser.Uid(7))))
+    assertThat(allRules.denial(Map.of("sub", "7"), rtc("lobby", RtcTokenRequest.Role.SUBSCRIBER, new RtcUser.Uid(7))))
         .contains("channel");
   }
 
   @Test
   void publisherRoleNeedsThePublisherClaim() {
-    RtcTokenRequest publish = rtc("lobby", RtcRole.PUBLISHER, new RtcUser.Uid(7));
+    RtcTokenRequest publish = rtc("lobby", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Uid(7));
     assertThat(allRules.denial(Map.of("sub", "7", "channels", "*"), publish)).contains("publisher");
     assertThat(allRules.denial(Map.of("sub", "7", "channels", "*", "publisher", false), publish)).contains("publisher");
     assertThat(allRules.denial(Map.of("sub", "7", "channels", "*", "publisher", true), publish)).isNull();
@@ -115,12 +114,12 @@ class AccessRulesTest {
   @Test
   void subscribersNeedNoPublisherClaim() {
     assertThat(allRules.denial(Map.of("sub", "7", "channels", "*"),
-        rtc("lobby", RtcRole.SUBSCRIBER, new RtcUser.Uid(7)))).isNull();
+        rtc("lobby", RtcTokenRequest.Role.SUBSCRIBER, new RtcUser.Uid(7)))).isNull();
   }
 
   @Test
   void withoutChannelAndPublisherRulesOnlyTheIdentityIsChecked() {
-    assertThat(bindingOnly.denial(Map.of("sub", "7"), rtc("any", RtcRole.PUBLISHER, new RtcUser.Uid(7)))).isNull();
+    assertThat(bindingOnly.denial(Map.of("sub", "7"), rtc("any", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Uid(7)))).isNull();
   }
 
   @Test

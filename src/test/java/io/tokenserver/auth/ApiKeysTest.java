@@ -18,17 +18,17 @@ class ApiKeysTest {
   }
 
   private String id(String presented) {
-    ApiKeys.Match match = keys.match(presented);
-    return match == null ? null : match.callerId();
+    Caller caller = keys.caller(presented);
+    return caller == null ? null : caller.rateLimitKey();
   }
 
   @Test
   void eachConfiguredKeyHasItsOwnStableCallerIdThatIsNotTheKey() {
     String first = id("first-key-0123456789");
     String second = id("second-key-0123456789");
-    assertThat(first).isNotNull().hasSize(12).isNotEqualTo(second).doesNotContain("first");
+    assertThat(first).isNotNull().hasSize(16).startsWith("key:").isNotEqualTo(second).doesNotContain("first");
     // Removing or adding other keys leaves a key's id, and so its rate-limit bucket, as it was.
-    assertThat(new ApiKeys(List.of(key("second-key-0123456789"))).match("second-key-0123456789").callerId())
+    assertThat(new ApiKeys(List.of(key("second-key-0123456789"))).caller("second-key-0123456789").rateLimitKey())
         .isEqualTo(second);
   }
 
@@ -44,7 +44,9 @@ class ApiKeysTest {
   @Test
   void aKeyCarriesTheProjectsItIsBoundTo() {
     ApiKeys bound = new ApiKeys(List.of(new AuthConfig.ApiKey("eu-key-0123456789abcdef", Set.of("eu"))));
-    assertThat(bound.match("eu-key-0123456789abcdef").projects()).containsExactly("eu");
+    Caller caller = bound.caller("eu-key-0123456789abcdef");
+    assertThat(caller.mayUse("eu")).isTrue();
+    assertThat(caller.mayUse("us")).isFalse();
   }
 
   @Test

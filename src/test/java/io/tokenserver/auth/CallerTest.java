@@ -1,7 +1,6 @@
 package io.tokenserver.auth;
 
 import io.tokenserver.token.ChatTokenRequest;
-import io.tokenserver.token.RtcRole;
 import io.tokenserver.token.RtcTokenRequest;
 import io.tokenserver.token.RtcUser;
 import io.tokenserver.token.RtmTokenRequest;
@@ -29,8 +28,8 @@ class CallerTest {
 
     assertThat(caller.limited(new RtmTokenRequest("42", 3600)).expirySeconds()).isEqualTo(300);
     assertThat(caller.limited(new RtmTokenRequest("42", 60)).expirySeconds()).isEqualTo(60);
-    TokenRequest rtc = caller.limited(new RtcTokenRequest("stage", RtcRole.PUBLISHER, new RtcUser.Uid(42), 3600));
-    assertThat(rtc).isEqualTo(new RtcTokenRequest("stage", RtcRole.PUBLISHER, new RtcUser.Uid(42), 300));
+    TokenRequest rtc = caller.limited(new RtcTokenRequest("stage", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Uid(42), 3600));
+    assertThat(rtc).isEqualTo(new RtcTokenRequest("stage", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Uid(42), 300));
   }
 
   @Test

@@ -6,7 +6,6 @@ import io.tokenserver.support.VerifiedToken;
 import io.tokenserver.token.AccessToken2Minter;
 import io.tokenserver.token.AppCredentials;
 import io.tokenserver.token.ChatTokenRequest;
-import io.tokenserver.token.RtcRole;
 import io.tokenserver.token.RtcTokenRequest;
 import io.tokenserver.token.RtcUser;
 import io.tokenserver.token.RtmTokenRequest;
@@ -58,7 +57,7 @@ class GrantAuthorisationPropertyTest {
     Map<TokenRequest, AccessToken2> asked = new LinkedHashMap<>();
     for (TokenRequest request : requests()) {
       // What the request would grant to a caller that may have anything: the judge reads this token.
-      asked.put(request, VerifiedToken.verify(minter.mint(request)).token);
+      asked.put(request, VerifiedToken.verify(request.mintWith(minter)).token);
     }
     int allowed = 0;
     int denied = 0;
@@ -76,7 +75,7 @@ class GrantAuthorisationPropertyTest {
           continue;
         }
         assertThat(denial).as("allowed: %s", description).isNull();
-        AccessToken2 minted = VerifiedToken.verify(minter.mint(caller.limited(request))).token;
+        AccessToken2 minted = VerifiedToken.verify(caller.limited(request).mintWith(minter)).token;
         assertThat(violations(c, minted, true)).as("minted for %s", description).isEmpty();
         assertThat(services(minted)).as("the token keeps every service asked for: %s", description)
             .isEqualTo(services(entry.getValue()));
@@ -187,7 +186,7 @@ class GrantAuthorisationPropertyTest {
     List<TokenRequest> requests = new ArrayList<>();
     for (int expiry : new int[] {60, 3600}) {
       for (String channel : List.of("team-a", "lobby", "other")) {
-        for (RtcRole role : RtcRole.values()) {
+        for (RtcTokenRequest.Role role : RtcTokenRequest.Role.values()) {
           for (RtcUser user : List.of(new RtcUser.Uid(42), new RtcUser.Uid(0), new RtcUser.Account("alice"),
               new RtcUser.Account("bob"))) {
             requests.add(new RtcTokenRequest(channel, role, user, expiry));

@@ -13,7 +13,6 @@ import io.agora.rtm.RtmTokenBuilder2;
 import io.tokenserver.support.FakeCredentials;
 import io.tokenserver.token.AccessToken2Minter;
 import io.tokenserver.token.ChatTokenRequest;
-import io.tokenserver.token.RtcRole;
 import io.tokenserver.token.RtcTokenRequest;
 import io.tokenserver.token.RtcUser;
 import io.tokenserver.token.RtmTokenRequest;
@@ -152,7 +151,7 @@ class DecodingTest {
   void readsThisServersMintedTokens() {
     long now = System.currentTimeMillis() / 1000;
     Inspection rtc = inspectorAt(now).inspect(
-        MINTER.rtc(new RtcTokenRequest("stage", RtcRole.SUBSCRIBER, new RtcUser.Uid(4294967295L), 120)), 0);
+        MINTER.rtc(new RtcTokenRequest("stage", RtcTokenRequest.Role.SUBSCRIBER, new RtcUser.Uid(4294967295L), 120)), 0);
     Inspection rtm = inspectorAt(now).inspect(MINTER.rtm(new RtmTokenRequest("erin", 120, "news")), 0);
     Inspection chat = inspectorAt(now).inspect(MINTER.chat(ChatTokenRequest.user("frank", 120)), 0);
 

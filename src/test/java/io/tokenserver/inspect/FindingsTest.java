@@ -5,7 +5,6 @@ import io.agora.media.AccessToken2;
 import io.agora.media.RtcTokenBuilder2;
 import io.tokenserver.support.FakeCredentials;
 import io.tokenserver.token.AccessToken2Minter;
-import io.tokenserver.token.RtcRole;
 import io.tokenserver.token.RtcTokenRequest;
 import io.tokenserver.token.RtcUser;
 import io.tokenserver.token.RtmTokenRequest;
@@ -146,7 +145,7 @@ class FindingsTest {
   @Test
   void uidZeroMeansAnyUid() {
     TokenMinter minter = new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS);
-    String token = minter.rtc(new RtcTokenRequest("stage", RtcRole.PUBLISHER, new RtcUser.Uid(0), 600));
+    String token = minter.rtc(new RtcTokenRequest("stage", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Uid(0), 600));
 
     Inspection inspection = inspectorAt(System.currentTimeMillis() / 1000).inspect(token, 0);
 

@@ -51,39 +51,39 @@ class AccessToken2MinterTest {
     return library(service, expire);
   }
 
-  private static RtcTokenRequest rtc(String channel, RtcRole role, RtcUser user) {
+  private static RtcTokenRequest rtc(String channel, RtcTokenRequest.Role role, RtcUser user) {
     return new RtcTokenRequest(channel, role, user, EXPIRE);
   }
 
   @Test
   void rtcPublisherWithUidIsByteForByteTheLibrarysToken() throws Exception {
-    assertThat(pinned.rtc(rtc("stage", RtcRole.PUBLISHER, new RtcUser.Uid(42))))
+    assertThat(pinned.rtc(rtc("stage", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Uid(42))))
         .isEqualTo(libraryRtc("stage", "42", true, EXPIRE));
   }
 
   @Test
   void rtcSubscriberWithUidIsByteForByteTheLibrarysToken() throws Exception {
-    assertThat(pinned.rtc(rtc("stage", RtcRole.SUBSCRIBER, new RtcUser.Uid(7))))
+    assertThat(pinned.rtc(rtc("stage", RtcTokenRequest.Role.SUBSCRIBER, new RtcUser.Uid(7))))
         .isEqualTo(libraryRtc("stage", "7", false, EXPIRE));
   }
 
   @Test
   void rtcUidZeroIsByteForByteTheLibrarysAnyUidToken() throws Exception {
-    assertThat(pinned.rtc(rtc("stage", RtcRole.PUBLISHER, new RtcUser.Uid(0))))
+    assertThat(pinned.rtc(rtc("stage", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Uid(0))))
         .isEqualTo(libraryRtc("stage", "", true, EXPIRE));
   }
 
   @Test
   void rtcLargestUidIsByteForByteTheLibrarysToken() throws Exception {
-    assertThat(pinned.rtc(rtc("stage", RtcRole.SUBSCRIBER, new RtcUser.Uid(RtcUser.Uid.MAX))))
+    assertThat(pinned.rtc(rtc("stage", RtcTokenRequest.Role.SUBSCRIBER, new RtcUser.Uid(RtcUser.Uid.MAX))))
         .isEqualTo(libraryRtc("stage", "4294967295", false, EXPIRE));
   }
 
   @Test
   void rtcUserAccountsAreByteForByteTheLibrarysTokens() throws Exception {
-    assertThat(pinned.rtc(rtc("stage", RtcRole.PUBLISHER, new RtcUser.Account("alice_01"))))
+    assertThat(pinned.rtc(rtc("stage", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Account("alice_01"))))
         .isEqualTo(libraryRtc("stage", "alice_01", true, EXPIRE));
-    assertThat(pinned.rtc(rtc("stage", RtcRole.SUBSCRIBER, new RtcUser.Account("alice_01"))))
+    assertThat(pinned.rtc(rtc("stage", RtcTokenRequest.Role.SUBSCRIBER, new RtcUser.Account("alice_01"))))
         .isEqualTo(libraryRtc("stage", "alice_01", false, EXPIRE));
   }
 
@@ -91,7 +91,7 @@ class AccessToken2MinterTest {
   void longestChannelAndAccountWithEverySpecialCharacterAreByteForByteTheLibrarysToken() throws Exception {
     String channel = ("aZ09" + InputRules.ALLOWED_SPECIALS).repeat(3).substring(0, InputRules.MAX_CHANNEL_BYTES);
     String account = "x".repeat(InputRules.MAX_ACCOUNT_BYTES);
-    RtcTokenRequest request = new RtcTokenRequest(channel, RtcRole.PUBLISHER, new RtcUser.Account(account), 86_400);
+    RtcTokenRequest request = new RtcTokenRequest(channel, RtcTokenRequest.Role.PUBLISHER, new RtcUser.Account(account), 86_400);
     assertThat(pinned.rtc(request)).isEqualTo(libraryRtc(channel, account, true, 86_400));
   }
 
@@ -136,7 +136,7 @@ class AccessToken2MinterTest {
   void eachNewSecondIsSignedWithThatSecondsKey() throws Exception {
     int[] now = {ISSUE_TS};
     AccessToken2Minter ticking = new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS, () -> now[0], () -> SALT);
-    RtcTokenRequest request = rtc("stage", RtcRole.PUBLISHER, new RtcUser.Uid(42));
+    RtcTokenRequest request = rtc("stage", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Uid(42));
     String first = ticking.rtc(request);
     now[0] = ISSUE_TS + 1;
     String second = ticking.rtc(request);
@@ -148,7 +148,7 @@ class AccessToken2MinterTest {
 
   @Test
   void liveTokensCarryTheRequestAndAValidSignature() {
-    VerifiedToken rtc = VerifiedToken.verify(minter.rtc(rtc("stage", RtcRole.PUBLISHER, new RtcUser.Uid(42))))
+    VerifiedToken rtc = VerifiedToken.verify(minter.rtc(rtc("stage", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Uid(42))))
         .issuedFor(EXPIRE);
     assertThat(rtc.rtc().channelName).isEqualTo("stage");
     assertThat(rtc.rtc().uid).isEqualTo("42");

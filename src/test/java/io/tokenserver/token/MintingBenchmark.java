@@ -41,12 +41,12 @@ public class MintingBenchmark {
 
   @Benchmark
   public String rtcUid() {
-    return tokens.rtc(new RtcTokenRequest("stage", RtcRole.PUBLISHER, new RtcUser.Uid(++uid), EXPIRE));
+    return tokens.rtc(new RtcTokenRequest("stage", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Uid(++uid), EXPIRE));
   }
 
   @Benchmark
   public String rtcAccount() {
-    return tokens.rtc(new RtcTokenRequest("stage", RtcRole.PUBLISHER, new RtcUser.Account("user-" + ++uid), EXPIRE));
+    return tokens.rtc(new RtcTokenRequest("stage", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Account("user-" + ++uid), EXPIRE));
   }
 
   @Benchmark
@@ -67,7 +67,7 @@ public class MintingBenchmark {
 
     @Override
     public String rtc(RtcTokenRequest request) {
-      RtcTokenBuilder2.Role role = request.role() == RtcRole.PUBLISHER
+      RtcTokenBuilder2.Role role = request.role() == RtcTokenRequest.Role.PUBLISHER
           ? RtcTokenBuilder2.Role.ROLE_PUBLISHER : RtcTokenBuilder2.Role.ROLE_SUBSCRIBER;
       return request.user() instanceof RtcUser.Uid uid
           ? rtc.buildTokenWithUid(APP_ID, CERTIFICATE, request.channel(), (int) uid.value(), role, EXPIRE, EXPIRE)
