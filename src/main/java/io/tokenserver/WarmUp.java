@@ -41,9 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link HttpClient} on the same event loops with one request in flight per connection, as clients send them.
  *
  * <p>What a user could see of it is its own: a caller gate with its own buckets (a rate too high to refuse,
- * under a key prefix of its own on Redis) and counters, token meters and HTTP meters in a registry
- * nobody scrapes. When the time is up, its verticles (and the
- * gate's timers) are undeployed, and the server deploys its own on the same port.
+ * under a key prefix of its own on Redis) and counters, token meters and HTTP meters in a registry nobody
+ * scrapes. When the time is up, its verticles (and the gate's timers and connections) are undeployed, and the
+ * server deploys its own on the same port.
  */
 final class WarmUp extends VerticleBase {
 

@@ -87,8 +87,8 @@ public final class CallerGate implements MeterBinder {
     if (config.auth().mode() != AuthConfig.Mode.NONE || AuthConfig.isLoopback(config.host())) {
       return null;
     }
-    return "AUTH_MODE=none on HOST=" + config.host() + ": anyone who reaches port " + config.port()
-        + " can mint tokens; set AUTH_MODE=api-key or jwt unless a proxy in front authenticates callers";
+    return "AUTH_MODE=none on HOST=" + config.host() + ": anyone who reaches the API port (PORT=" + config.port()
+        + ") can mint tokens; set AUTH_MODE=api-key or jwt unless a proxy in front authenticates callers";
   }
 
   /** The handlers, in order, that run before every token route: authentication, then the rate limit when on. */
