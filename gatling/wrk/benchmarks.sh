@@ -24,6 +24,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=gatling/wrk/machine.sh
+source "$here/machine.sh"
 root="$(cd "$here/../.." && pwd)"
 if [[ "${QUICK:-0}" == 1 ]]; then
   ROUNDS="${ROUNDS:-1}" DURATION="${DURATION:-2}" WARMUP="${WARMUP:-2}" CURVE_SECONDS="${CURVE_SECONDS:-3}"
@@ -106,21 +108,6 @@ started_at="$(date -u '+%Y-%m-%d %H:%M UTC')"
 run_started=$(date +%s)
 echo "load average before: $load_before; work dir $work"
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-cpu_busy_percent() { # over one second, all cores
-  local a b c d e f g t1 i1 t2 i2
-  read -r _ a b c d e f g _ </proc/stat; t1=$((a + b + c + d + e + f + g)); i1=$((d + e))
-  sleep 1
-  read -r _ a b c d e f g _ </proc/stat; t2=$((a + b + c + d + e + f + g)); i2=$((d + e))
-  echo $((100 * ((t2 - t1) - (i2 - i1)) / (t2 - t1)))
-}
-quiet_machine() { # waits up to QUIET_WAIT seconds for other work to calm down; prints how busy it was
-  local waited=0 busy; busy=$(cpu_busy_percent)
-  while ((busy >= 15 && waited < QUIET_WAIT)); do waited=$((waited + 1)); busy=$(cpu_busy_percent); done
-  echo "$busy"
-}
 
 # launch NAME KIND [KEY=VALUE...]: starts a server (KIND ours, reference or ceiling) and waits for it to be
 # ready; sets server_pid, launched_ns, ready_ms, gclog, PORT.

@@ -23,6 +23,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=gatling/wrk/machine.sh
+source "$here/machine.sh"
 root="$(cd "$here/../.." && pwd)"
 ROUNDS="${ROUNDS:-2}"
 ROUTES="${ROUTES:-rtc rtm ping}"
@@ -54,9 +56,6 @@ javac -nowarn -Xlint:none -d "$work/reference" -cp "$reference_cp" "$here/refere
 raw="$work/raw.tsv"
 echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; work dir $work"
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 server_pid=""
 stop_server() {
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
@@ -69,18 +68,6 @@ trap stop_server EXIT
 wrk_run() { # route duration -> RESULT line
   taskset -c "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$2" --timeout 2s -s "$here/token.lua" \
       "http://127.0.0.1:$PORT" -- "$1" | grep '^RESULT' || echo "RESULT 0 0 0 0 0 0"
-}
-cpu_busy_percent() { # over one second, all cores
-  local a b c d e f g t1 i1 t2 i2
-  read -r _ a b c d e f g _ </proc/stat; t1=$((a + b + c + d + e + f + g)); i1=$((d + e))
-  sleep 1
-  read -r _ a b c d e f g _ </proc/stat; t2=$((a + b + c + d + e + f + g)); i2=$((d + e))
-  echo $((100 * ((t2 - t1) - (i2 - i1)) / (t2 - t1)))
-}
-quiet_machine() { # waits up to QUIET_WAIT seconds for other work to calm down; prints how busy it was
-  local waited=0 busy; busy=$(cpu_busy_percent)
-  while ((busy >= 15 && waited < ${QUIET_WAIT:-30})); do waited=$((waited + 1)); busy=$(cpu_busy_percent); done
-  echo "$busy"
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 gc_count() { grep -c "$1" "$gclog" || true; }
