@@ -13,17 +13,20 @@ import io.tokenserver.metrics.BuildInfo;
 import io.tokenserver.metrics.HttpMetrics;
 import io.tokenserver.metrics.MetricsSetup;
 import io.tokenserver.metrics.TokenMetrics;
+import io.tokenserver.ratelimit.RateLimiter;
 import io.tokenserver.signing.SigningPool;
 import io.tokenserver.token.TokenMinter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -45,12 +48,15 @@ public final class TokenServer {
   private volatile boolean started;
   /** False while the caller gate cannot check callers yet (not created, or a JWKS not fetched). */
   private volatile BooleanSupplier callersCheckable = () -> false;
+  private volatile RateLimiter limiter;
+  private final Projects projects;
   private volatile String apiDeployment;
   private volatile long warmUpRequests;
   private volatile int port;
   private volatile int managementPort;
 
-  private TokenServer(Vertx vertx, Vertx managementVertx, SigningPool pool, ServerConfig config) {
+  private TokenServer(Vertx vertx, Vertx managementVertx, SigningPool pool, ServerConfig config, Projects projects) {
+    this.projects = projects;
     this.vertx = vertx;
     this.managementVertx = managementVertx;
     this.pool = pool;
@@ -80,7 +86,7 @@ public final class TokenServer {
     Vertx managementVertx = Vertx.builder()
         .with(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1))
         .build();
-    TokenServer server = new TokenServer(vertx, managementVertx, pool, config);
+    TokenServer server = new TokenServer(vertx, managementVertx, pool, config, projects);
 
     return ManagementServer.start(managementVertx, config.managementHost(), config.managementPort(), registry,
             server.readinessChecks(), new InspectHandler(projects))
@@ -95,6 +101,7 @@ public final class TokenServer {
         })
         .map(gate -> {
           server.callersCheckable = gate::ready;
+          server.limiter = gate.rateLimiter();
           return gate;
         })
         // The probes already answer 503 while the caller gate gets ready (a JWKS may be fetched over the network).
@@ -149,7 +156,24 @@ public final class TokenServer {
   private HealthChecks readinessChecks() {
     return HealthChecks.create(managementVertx)
         .register("started", check -> check.complete(new Status().setOk(started)))
-        .register("callers", check -> check.complete(new Status().setOk(callersCheckable.getAsBoolean())));
+        .register("callers", check -> check.complete(new Status().setOk(callersCheckable.getAsBoolean())))
+        // A rejected reload keeps the credentials in force, so every project always has a pair to sign with.
+        .register("credentials", check -> check.complete(new Status().setOk(projects.all().stream()
+            .allMatch(project -> project.credentials().get() != null))
+            .setData(new JsonObject().put("projects", projects.names().size()))))
+        // Reported, never DOWN: in a spike every replica is saturated, and readiness down on all of them would
+        // leave the Service with no endpoint at all; the pool answers 503 to what it cannot take instead.
+        .register("signing", check -> check.complete(new Status().setOk(true).setData(new JsonObject()
+            .put("pending", pool.pending()).put("maxPending", pool.maxPending())
+            .put("saturated", pool.pending() >= pool.maxPending()))))
+        // UP while the backend answers or, when it does not, while its fallback policy is in force.
+        .register("rate-limit", check -> {
+          RateLimiter current = limiter;
+          JsonObject data = current == null ? new JsonObject().put("enabled", false)
+              : new JsonObject().put("enabled", true).put("backend", config.rateLimit().backend().name().toLowerCase(
+                  Locale.ROOT)).put("backendUp", current.backendUp());
+          check.complete(new Status().setOk(true).setData(data));
+        });
   }
 
   /** The API port the server listens on: the configured one, or the free one it got for {@code PORT=0}. */

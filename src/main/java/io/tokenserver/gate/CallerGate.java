@@ -97,6 +97,11 @@ public final class CallerGate implements MeterBinder {
   }
 
   /** False while the JWT key set is not loaded yet: readiness answers 503 until it is. */
+  /** The rate limiter behind the gate; null when rate limiting is off. */
+  public RateLimiter rateLimiter() {
+    return limiter;
+  }
+
   public boolean ready() {
     return jwt == null || jwt.ready();
   }

@@ -14,6 +14,11 @@ public interface RateLimiter extends MeterBinder {
   /** Takes one request from {@code caller}'s bucket. Never fails: a backend in trouble answers by its policy. */
   Future<Decision> tryAcquire(String caller);
 
+  /** False while a shared backend does not answer and each replica applies the configured fallback policy. */
+  default boolean backendUp() {
+    return true;
+  }
+
   /**
    * The limiter {@code config} asks for (its gauges are bound with {@link #bindTo}), or null when rate limiting is
    * off. A Redis limiter is returned once its first connection attempt is over, whether or not it succeeded:

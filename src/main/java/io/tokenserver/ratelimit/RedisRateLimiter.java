@@ -85,6 +85,11 @@ final class RedisRateLimiter implements RateLimiter {
     return answer.future();
   }
 
+  @Override
+  public boolean backendUp() {
+    return isUp();
+  }
+
   boolean isUp() {
     return up.get();
   }

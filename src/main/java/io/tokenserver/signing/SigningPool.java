@@ -48,6 +48,11 @@ public final class SigningPool {
   }
 
   /** Signings waiting or running now. */
+  /** Signings queued or running at which new requests are answered 503. */
+  public int maxPending() {
+    return maxPending;
+  }
+
   public int pending() {
     return pending.get();
   }

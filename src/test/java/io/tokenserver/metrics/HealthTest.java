@@ -11,6 +11,8 @@ import io.tokenserver.support.FakeCredentials;
 import io.tokenserver.support.GatedMinter;
 import io.tokenserver.support.Jwts;
 import io.tokenserver.support.RawHttp;
+import io.tokenserver.support.RedisServer;
+import io.tokenserver.support.RunningServer;
 import io.tokenserver.support.TestConfig;
 import io.tokenserver.support.VerifiedToken;
 import io.tokenserver.token.AccessToken2Minter;
@@ -56,6 +58,11 @@ class HealthTest {
         .until(() -> get(port, path), response -> true);
   }
 
+  /** The server's named checks: started and callers as given; credentials, signing and rate-limit UP. */
+  private static Map<String, String> checks(String started, String callers) {
+    return Map.of("started", started, "callers", callers, "credentials", "UP", "signing", "UP", "rate-limit", "UP");
+  }
+
   /** The readiness answer: its status code, the body's status, and each named check's status. */
   private record Readiness(int code, String status, Map<String, String> checks) {
 
@@ -99,18 +106,51 @@ class HealthTest {
       TokenServer server = starting.await(20, TimeUnit.SECONDS);
       try {
         assertThat(readiness(config.managementPort()))
-            .isEqualTo(new Readiness(503, "DOWN", Map.of("started", "UP", "callers", "DOWN")));
+            .isEqualTo(new Readiness(503, "DOWN", checks("UP", "DOWN")));
 
         jwksReleased.countDown();
         await().atMost(Duration.ofSeconds(20))
             .until(() -> get(config.managementPort(), "/health/ready").statusCode() == 200);
         assertThat(readiness(config.managementPort()))
-            .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP")));
+            .isEqualTo(new Readiness(200, "UP", checks("UP", "UP")));
         assertThat(get(server.port(), "/ping").statusCode()).isEqualTo(200);
       } finally {
         server.shutdown().get(30, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /**
+   * The signing pool and the rate-limit backend are listed with their state but keep readiness UP: with Redis
+   * gone the fallback policy is in force, and a saturated pool answers 503 itself.
+   */
+  @Test
+  void readinessListsTheSigningPoolAndTheRateLimitBackendWithoutFailingOnThem() throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      ServerConfig config = ServerConfig.from(TestConfig.values().put("RATE_LIMIT_PER_SECOND", 1000)
+          .put("RATE_LIMIT_BACKEND", "redis").put("REDIS_URL", redis.url()).put("SIGNING_MAX_PENDING", 77));
+      try (RunningServer server = RunningServer.start(config)) {
+        JsonArray checks = new JsonObject(get(server.managementPort(), "/health/ready").body()).getJsonArray("checks");
+        assertThat(check(checks, "signing").getJsonObject("data").getInteger("maxPending")).isEqualTo(77);
+        assertThat(check(checks, "rate-limit").getJsonObject("data").getBoolean("backendUp")).isTrue();
+
+        redis.kill();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+          server.get("/rtm/while-redis-is-down");
+          return !check(new JsonObject(get(server.managementPort(), "/health/ready").body()).getJsonArray("checks"),
+              "rate-limit").getJsonObject("data").getBoolean("backendUp");
+        });
+        HttpResponse<String> ready = get(server.managementPort(), "/health/ready");
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        assertThat(check(new JsonObject(ready.body()).getJsonArray("checks"), "rate-limit").getString("status"))
+            .isEqualTo("UP");
+      }
+    }
+  }
+
+  private static JsonObject check(JsonArray checks, String id) {
+    return checks.stream().map(JsonObject.class::cast).filter(check -> id.equals(check.getString("id")))
+        .findFirst().orElseThrow(() -> new AssertionError("no check " + id + " in " + checks.encode()));
   }
 
   @Test
@@ -119,7 +159,7 @@ class HealthTest {
     GatedMinter minter = new GatedMinter();
     TokenServer server = TokenServer.start(config, minter).await(20, TimeUnit.SECONDS);
     assertThat(readiness(server.managementPort()))
-        .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP")));
+        .isEqualTo(new Readiness(200, "UP", checks("UP", "UP")));
 
     CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/rtm/held")).build(),
@@ -128,7 +168,7 @@ class HealthTest {
 
     CompletableFuture<Void> drained = server.shutdown();
     assertThat(readiness(server.managementPort()))
-        .isEqualTo(new Readiness(503, "DOWN", Map.of("started", "DOWN", "callers", "UP")));
+        .isEqualTo(new Readiness(503, "DOWN", checks("DOWN", "UP")));
     assertThat(get(server.managementPort(), "/health/live").statusCode()).isEqualTo(200);
     // Within the delay the port still takes new connections, and each answer ends its connection.
     try (RawHttp late = RawHttp.connect(server.port(), 10_000)) {
@@ -158,7 +198,7 @@ class HealthTest {
       assertThat(server.port()).isPositive().isNotEqualTo(server.managementPort());
       assertThat(server.managementPort()).isPositive();
       assertThat(readiness(server.managementPort()))
-          .isEqualTo(new Readiness(200, "UP", Map.of("started", "UP", "callers", "UP")));
+          .isEqualTo(new Readiness(200, "UP", checks("UP", "UP")));
       // Both event loops' verticles share the one port: each connection lands on one of them, all answered.
       for (int i = 0; i < 4; i++) {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
