@@ -70,13 +70,6 @@ work="$(mktemp -d /tmp/token-server-benchmarks.XXXXXX)"
 raw="$work/raw.tsv"
 server_pid=""
 redis_pid=""
-stop_server() {
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=""
-}
 cleanup() {
   stop_server
   if [[ -n "$redis_pid" ]] && kill -0 "$redis_pid" 2>/dev/null; then

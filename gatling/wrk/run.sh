@@ -57,13 +57,6 @@ raw="$work/raw.tsv"
 echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; work dir $work"
 
 server_pid=""
-stop_server() {
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=""
-}
 trap stop_server EXIT
 wrk_run() { # route duration -> RESULT line
   taskset -c "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$2" --timeout 2s -s "$here/token.lua" \
