@@ -2,7 +2,6 @@ package io.tokenserver;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenserver.config.AuthConfig;
-import io.tokenserver.config.RateLimitConfig;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.credentials.Projects;
@@ -134,14 +133,8 @@ final class WarmUp extends VerticleBase {
    * cannot make a caller's token.
    */
   static ServerConfig settings(ServerConfig config) {
-    RateLimitConfig limit = config.rateLimit();
-    RateLimitConfig unrefused = !limit.enabled() ? limit : new RateLimitConfig(1_000_000, 1_000_000,
-        limit.maxCallers(), limit.trustedProxies(), limit.backend(), limit.redis() == null ? null
-        : new RateLimitConfig.Redis(limit.redis().url(), limit.redis().passwordFile(),
-            limit.redis().keyPrefix() + "warm-up:", limit.redis().timeout(), limit.redis().onFailure()),
-        limit.perProject());
     return config.toBuilder()
-        .rateLimit(unrefused)
+        .rateLimit(config.rateLimit().unrefused("warm-up:"))
         .auth(config.auth().mode() == AuthConfig.Mode.JWT ? AuthConfig.none() : config.auth())
         .drainDelay(Duration.ZERO)
         .drainTimeout(Duration.ZERO)

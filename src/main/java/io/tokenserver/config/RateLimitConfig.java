@@ -57,6 +57,19 @@ public record RateLimitConfig(long perSecond, long burst, int maxCallers, Truste
     return perSecond > 0;
   }
 
+  /**
+   * The same backend and settings at a rate nothing reaches, on buckets of their own (on Redis, under
+   * {@code keyPrefix + keySuffix}): for traffic that must pass the limiter without spending callers' buckets.
+   */
+  public RateLimitConfig unrefused(String keySuffix) {
+    if (!enabled()) {
+      return this;
+    }
+    Redis own = redis == null ? null : new Redis(redis.url(), redis.passwordFile(), redis.keyPrefix() + keySuffix,
+        redis.timeout(), redis.onFailure());
+    return new RateLimitConfig(1_000_000, 1_000_000, maxCallers, trustedProxies, backend, own, perProject);
+  }
+
   static RateLimitConfig from(ServerConfig.Reader in) {
     long perSecond = in.integer("RATE_LIMIT_PER_SECOND", 0, 1_000_000);
     long burst = in.integer("RATE_LIMIT_BURST", 0, 1_000_000);
