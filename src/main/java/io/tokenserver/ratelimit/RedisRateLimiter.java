@@ -87,17 +87,13 @@ final class RedisRateLimiter implements RateLimiter {
 
   @Override
   public boolean backendUp() {
-    return isUp();
-  }
-
-  boolean isUp() {
     return up.get();
   }
 
   /** The callers of the fallback buckets, and whether Redis answers. */
   @Override
   public void bindTo(MeterRegistry registry) {
-    local.bindTo(registry, this::isUp);
+    local.bindTo(registry, this::backendUp);
   }
 
   /** A check without an answer in time: answered by the policy, and counted towards marking Redis down. */
