@@ -16,6 +16,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +26,8 @@ import java.util.Set;
 
 /** The public API's routes (docs/api.md, src/main/resources/openapi.yaml), each also answering with a trailing slash. */
 final class ApiRouter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
 
   static final int MAX_BODY_BYTES = 4096;
   private static final CharSequence YAML = HttpHeaders.createOptimized("application/yaml");
@@ -52,6 +56,13 @@ final class ApiRouter {
 
     get(router, http, "/ping", handlers::ping);
     label(http, router.get("/openapi.yaml"), "/openapi.yaml").handler(ApiRouter::openApi);
+    // Bodies are read before the gate: a gate that waits for an answer (a Redis rate limit, a JWKS fetch) would
+    // otherwise let the body go by unread, and a BodyHandler after it fails the request. Both are bounded.
+    for (String prefix : new String[] {"", "/projects/:project"}) {
+      router.post(prefix + "/getToken").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+      router.post(prefix + "/getToken/").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    }
+    router.post("/tokens/inspect").handler(InspectHandler.body());
     gate.handlers().forEach(router.route()::handler);
     // Every token route also under /projects/:project, for callers that choose among several projects.
     for (String prefix : new String[] {"", "/projects/:project"}) {
@@ -62,14 +73,12 @@ final class ApiRouter {
       get(router, http, prefix + "/chat/app", handlers::chatApp);
       get(router, http, prefix + "/chat/account/:chatid", handlers::chatAccount);
       for (String path : new String[] {prefix + "/getToken", prefix + "/getToken/"}) {
-        label(http, router.post(path), prefix + "/getToken")
-            .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
-            .handler(handlers::getToken);
+        label(http, router.post(path), prefix + "/getToken").handler(handlers::getToken);
       }
     }
 
     // Inspection answers whether a token is genuine: on this port only for backends holding an API key.
-    label(http, router.post("/tokens/inspect"), "/tokens/inspect").handler(InspectHandler.body()).handler(ctx -> {
+    label(http, router.post("/tokens/inspect"), "/tokens/inspect").handler(ctx -> {
       if (ctx.<Caller>get(Caller.CONTEXT_KEY).holdsApiKey()) {
         inspect.handle(ctx);
       } else {
@@ -92,7 +101,12 @@ final class ApiRouter {
     router.errorHandler(405, ctx -> Responses.error(ctx.response(), 405, "method not allowed"));
     router.errorHandler(413, ctx -> Responses.error(ctx.response(), 413,
         "request body is larger than " + MAX_BODY_BYTES + " bytes"));
-    router.errorHandler(500, ctx -> Responses.error(ctx.response(), 500, "internal error"));
+    router.errorHandler(500, ctx -> {
+      // A 500 is our fault: say what failed (never a request's data: exceptions here come from handlers).
+      LOG.error("request failed on {}: {}", ctx.currentRoute() == null ? "no route" : ctx.currentRoute().getPath(),
+          ctx.failure() == null ? "no cause" : ctx.failure().toString());
+      Responses.error(ctx.response(), 500, "internal error");
+    });
     return router;
   }
 

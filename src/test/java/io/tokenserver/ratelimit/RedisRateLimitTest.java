@@ -5,6 +5,7 @@ import io.tokenserver.support.PrometheusText;
 import io.tokenserver.support.RedisServer;
 import io.tokenserver.support.RunningServer;
 import io.tokenserver.support.TestConfig;
+import io.tokenserver.support.VerifiedToken;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -101,6 +102,26 @@ class RedisRateLimitTest {
    */
   private static HttpResponse<Buffer> alreadySpent(RunningServer server) {
     return spendBurst(server, 2);
+  }
+
+  /**
+   * A Redis check answers later than the request's body arrives: the body is read before the gate, so
+   * POST /getToken mints from it (a BodyHandler behind the gate failed every such request with a 500).
+   */
+  @Test
+  void postedBodiesAreReadBehindARedisCheck() {
+    RunningServer server = replica("local");
+    for (String path : new String[] {"/getToken", "/getToken/", "/projects/default/getToken"}) {
+      HttpResponse<Buffer> response = server.post(path, new JsonObject().put("tokenType", "rtc")
+          .put("channel", "stage").put("role", "publisher").put("uid", 7).put("expire", 600));
+      assertThat(response.statusCode()).as(path + ": " + response.bodyAsString()).isEqualTo(200);
+      assertThat(response.getHeader("RateLimit-Remaining")).as("checked against Redis").isNotNull();
+      VerifiedToken token = VerifiedToken.verify(response.bodyAsJsonObject().getString("token")).issuedFor(600);
+      assertThat(token.rtc().channelName).isEqualTo("stage");
+      assertThat(token.rtc().uid).isEqualTo("7");
+      assertThat(token.rtc().privileges).isEqualTo(VerifiedToken.rtcPrivileges(true, 600));
+    }
+    assertThat(backendUp(server)).isEqualTo(1.0);
   }
 
   @Test
