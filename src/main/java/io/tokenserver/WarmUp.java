@@ -16,28 +16,25 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Brings the request path to steady speed before the server reports ready: a new JVM serves its first
  * few hundred thousand requests several times slower while the JIT compiles them, and compiles what it sees
  * run. So the warm-up runs the server's own code on the server's own Vert.x: the API verticles with the
- * configured settings, auth mode and rate-limit backend, listening on the configured port, loaded by a Vert.x
- * {@link HttpClient} on the same event loops with one request in flight per connection, as clients send them.
+ * configured settings, auth mode and rate-limit backend, listening on the configured port, loaded over loopback
+ * by a {@link LoopbackLoad} with one request in flight per connection, as clients send them.
  *
  * <p>What a user could see of it is its own: a caller gate with its own buckets (a rate too high to refuse,
  * under a key prefix of its own on Redis) and counters, token meters and HTTP meters in a registry nobody
@@ -49,14 +46,20 @@ final class WarmUp extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
   /** Connections, one request in flight on each: enough to fill the signing batches, as a load balancer does. */
   static final int CONNECTIONS = 64;
+  /** Requests built before the warm-up starts, sent in turn: channels and users vary as in real traffic. */
+  private static final int DISTINCT_REQUESTS = 1024;
   /** How long a request may take before the warm-up gives up on it: a warm-up never holds the start for long. */
   private static final long REQUEST_TIMEOUT_MS = 5000;
-  /** Every token route, a request of each per round; /rtc the most, as in most deployments. */
+  /**
+   * A round of requests: every token route, but mostly /rtc, as in most deployments. The JIT compiles what runs
+   * often; a warm-up spread evenly over every route and refusal left /rtc half compiled when it ended.
+   */
   private static final List<String> PATHS = List.of(
-      "/rtc/warm-up/publisher/uid/%d", "/rtc/warm-up-%d/subscriber/uid/%1$d", "/rtc/warm-up/publisher/uid/%d",
-      "/rtc/warm-up/audience/userAccount/user-%d/?expiry=600", "/rtm/user-%d", "/rtc/warm-up/publisher/uid/%d",
-      "/rte/warm-up/publisher/uid/%d", "/rte/warm-up/audience/uid/%d/user-%1$d", "/chat/app",
-      "/chat/account/user-%d", "/rtc/warm-up/publisher/uid/-1", "POST");
+      "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/warm-up-%d/subscriber/uid/%1$d", "/rtc/warm-up/publisher/uid/%d",
+      "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/warm-up-%d/audience/uid/%1$d", "/rtc/warm-up/publisher/uid/%d",
+      "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/warm-up-%d/subscriber/uid/%1$d", "/rtm/user-%d",
+      "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/warm-up/audience/userAccount/user-%d", "/rte/warm-up/publisher/uid/%d",
+      "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/warm-up-%d/subscriber/uid/%1$d", "/chat/account/user-%d", "POST");
 
   private final ServerConfig config;
   private final Projects projects;
@@ -147,66 +150,52 @@ final class WarmUp extends VerticleBase {
   }
 
   /**
-   * {@link #CONNECTIONS} connections, each sending its next request as soon as the last is answered, cycling
-   * through {@link #PATHS}, until the warm-up time is up; every request is bounded by {@link #REQUEST_TIMEOUT_MS}.
+   * {@link #CONNECTIONS} connections from a {@link LoopbackLoad} on a thread of its own, cycling through
+   * {@link #PATHS} until the warm-up time is up; every request is bounded by {@link #REQUEST_TIMEOUT_MS}.
    */
   private Future<Long> drive(Vertx vertx) {
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions()
-            .setDefaultHost(loopbackOr(config.host())).setDefaultPort(port).setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(CONNECTIONS));
-    AtomicLong answered = new AtomicLong();
-    AtomicInteger running = new AtomicInteger(CONNECTIONS);
+    LoopbackLoad load = new LoopbackLoad(new InetSocketAddress(loopbackOr(config.host()), port), requests(),
+        TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MS));
     Promise<Long> done = Promise.promise();
-    // One request alone first: the one-time work of a first request (class loading, the signing threads) would
-    // otherwise hold up all the connections' first requests at once. The warm-up time counts from its answer.
-    send(client, 0).onComplete(opening -> {
-      long deadline = System.nanoTime() + config.warmUp().toNanos();
-      for (int lane = 0; lane < CONNECTIONS; lane++) {
-        next(client, lane, deadline, answered, () -> {
-          if (running.decrementAndGet() == 0) {
-            done.complete(answered.get());
-          }
-        });
+    Thread client = new Thread(() -> {
+      try {
+        // One request alone first: the one-time work of a first request (class loading, the signing threads)
+        // would otherwise hold up all the connections' first requests at once. The time counts from its answer.
+        LoopbackLoad.Result opening = load.run(1, System.nanoTime());
+        LoopbackLoad.Result result = opening.answered() == 0 ? opening
+            : load.run(CONNECTIONS, System.nanoTime() + config.warmUp().toNanos());
+        if (result.connectionsLost() > 0) {
+          LOG.warn("warm-up: {} of its connections got no answer, an error or a refusal", result.connectionsLost());
+        }
+        done.complete(opening.answered() + result.answered());
+      } catch (IOException | RuntimeException failed) {
+        done.fail(failed);
       }
-    });
-    return done.future().eventually(client::close);
+    }, "warm-up-client");
+    client.setDaemon(true);
+    client.start();
+    return done.future();
   }
 
-  private void next(HttpClient client, long sequence, long deadline, AtomicLong answered, Runnable laneDone) {
-    if (System.nanoTime() >= deadline) {
-      laneDone.run();
-      return;
-    }
-    send(client, sequence).onComplete(answer -> {
-      if (answer.succeeded()) {
-        answered.incrementAndGet();
-        next(client, sequence + CONNECTIONS, deadline, answered, laneDone);
+  /** The requests the warm-up sends, each once per round: every route, with users that differ. */
+  private List<byte[]> requests() {
+    String host = "Host: " + loopbackOr(config.host()) + ":" + port + "\r\n"
+        + (apiKey == null ? "" : "X-API-Key: " + apiKey + "\r\n");
+    List<byte[]> requests = new ArrayList<>();
+    for (int sequence = 0; sequence < DISTINCT_REQUESTS; sequence++) {
+      String path = PATHS.get(sequence % PATHS.size());
+      long uid = 100_000 + sequence;
+      String request;
+      if (path.equals("POST")) {
+        String body = "{\"tokenType\":\"rtc\",\"channel\":\"warm-up\",\"role\":\"publisher\",\"uid\":" + uid + "}";
+        request = "POST /getToken HTTP/1.1\r\n" + host + "Content-Type: application/json\r\nContent-Length: "
+            + body.length() + "\r\n\r\n" + body;
       } else {
-        laneDone.run(); // a request that failed or timed out ends its lane: the warm-up never retries
+        request = "GET " + String.format(path, uid) + " HTTP/1.1\r\n" + host + "\r\n";
       }
-    });
-  }
-
-  /** Request number {@code sequence} of the cycle through {@link #PATHS}; the future completes with its body. */
-  private Future<Buffer> send(HttpClient client, long sequence) {
-    String path = PATHS.get((int) (sequence % PATHS.size()));
-    long uid = 100_000 + sequence % 10_000;
-    boolean post = path.equals("POST");
-    RequestOptions request = new RequestOptions()
-        .setMethod(post ? HttpMethod.POST : HttpMethod.GET)
-        .setURI(post ? "/getToken" : String.format(path, uid))
-        .setIdleTimeout(REQUEST_TIMEOUT_MS);
-    if (apiKey != null) {
-      request.putHeader("X-API-Key", apiKey);
+      requests.add(request.getBytes(StandardCharsets.UTF_8));
     }
-    if (post) {
-      request.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-    }
-    Buffer body = post ? Buffer.buffer("{\"tokenType\":\"rtc\",\"channel\":\"warm-up\",\"role\":\"publisher\",\"uid\":"
-        + uid + "}") : null;
-    return client.request(request)
-        .compose(outgoing -> body == null ? outgoing.send() : outgoing.send(body))
-        .compose(response -> response.body());
+    return requests;
   }
 
   /** Where the warm-up connects: loopback when the server listens on every address. */

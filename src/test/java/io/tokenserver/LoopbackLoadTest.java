@@ -1,0 +1,114 @@
+package io.tokenserver;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The warm-up's client: framing, what ends a connection, and how often it connects anew. */
+class LoopbackLoadTest {
+
+  private static final byte[] GET = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.UTF_8);
+
+  private Vertx vertx;
+  private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
+
+  @BeforeEach
+  void startVertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void closeVertx() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aResponseIsCompleteWithItsWholeBody() {
+    byte[] response = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        .getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(LoopbackLoad.responseLength(response, response.length)).isEqualTo(response.length);
+    assertThat(LoopbackLoad.responseLength(response, response.length - 1)).as("body short by a byte").isZero();
+    assertThat(LoopbackLoad.responseLength(response, 20)).as("headers not all there").isZero();
+    byte[] chunked = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+        .getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(LoopbackLoad.responseLength(chunked, chunked.length)).as("no length: not ours").isEqualTo(-1);
+  }
+
+  @Test
+  void twoAndFourHundredsAreAnswersAndFiveHundredsAreNot() {
+    assertThat(LoopbackLoad.answered(bytes("HTTP/1.1 200 OK\r\n"))).isTrue();
+    assertThat(LoopbackLoad.answered(bytes("HTTP/1.1 403 Forbidden\r\n"))).isTrue();
+    assertThat(LoopbackLoad.answered(bytes("HTTP/1.1 503 Service Unavailable\r\n"))).isFalse();
+    assertThat(LoopbackLoad.answered(bytes("HTTP/1.0 200 OK\r\n"))).isFalse();
+  }
+
+  @Test
+  void everyConnectionSendsUntilTheDeadlineAndConnectsAnewAfterItsShare() throws Exception {
+    int port = serve(200);
+    LoopbackLoad load = new LoopbackLoad(new InetSocketAddress("127.0.0.1", port), List.of(GET),
+        TimeUnit.SECONDS.toNanos(5));
+
+    LoopbackLoad.Result result = load.run(4, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
+
+    assertThat(result.connectionsLost()).isZero();
+    assertThat(result.answered()).as("every answer counted once").isEqualTo(requests.get())
+        .isGreaterThan(4L * LoopbackLoad.REQUESTS_PER_CONNECTION);
+    assertThat(connections.get()).as("a connection for every %d answers", LoopbackLoad.REQUESTS_PER_CONNECTION)
+        .isGreaterThanOrEqualTo((int) (result.answered() / LoopbackLoad.REQUESTS_PER_CONNECTION));
+  }
+
+  @Test
+  void aServerErrorEndsTheConnectionThatGotIt() throws Exception {
+    int port = serve(503);
+    LoopbackLoad load = new LoopbackLoad(new InetSocketAddress("127.0.0.1", port), List.of(GET),
+        TimeUnit.SECONDS.toNanos(5));
+
+    LoopbackLoad.Result result = load.run(3, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+
+    assertThat(result.answered()).isZero();
+    assertThat(result.connectionsLost()).isEqualTo(3);
+    assertThat(requests.get()).as("never retried").isEqualTo(3);
+  }
+
+  @Test
+  void aRequestWithoutAnAnswerEndsItsConnectionAfterTheTimeout() throws Exception {
+    HttpServer silent = vertx.createHttpServer().requestHandler(request -> requests.incrementAndGet());
+    int port = silent.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+        .actualPort();
+    LoopbackLoad load = new LoopbackLoad(new InetSocketAddress("127.0.0.1", port), List.of(GET),
+        TimeUnit.MILLISECONDS.toNanos(300));
+
+    long start = System.nanoTime();
+    LoopbackLoad.Result result = load.run(2, start + TimeUnit.SECONDS.toNanos(30));
+
+    assertThat(result).isEqualTo(new LoopbackLoad.Result(0, 2));
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("bounded by the timeout, not the deadline")
+        .isLessThan(5000);
+  }
+
+  private int serve(int status) throws Exception {
+    HttpServer server = vertx.createHttpServer()
+        .connectionHandler(connection -> connections.incrementAndGet())
+        .requestHandler(request -> {
+          requests.incrementAndGet();
+          request.response().setStatusCode(status).end("{}");
+        });
+    return server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+        .actualPort();
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.ISO_8859_1);
+  }
+}
