@@ -56,10 +56,7 @@ class LoopbackLoadTest {
   @Test
   void everyConnectionSendsUntilTheDeadlineAndConnectsAnewAfterItsShare() throws Exception {
     int port = serve(200);
-    LoopbackLoad load = new LoopbackLoad(new InetSocketAddress("127.0.0.1", port), List.of(GET),
-        TimeUnit.SECONDS.toNanos(5));
-
-    LoopbackLoad.Result result = load.run(4, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
+    LoopbackLoad.Result result = load(port, 5000).run(4, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
 
     assertThat(result.connectionsLost()).isZero();
     assertThat(result.answered()).as("every answer counted once").isEqualTo(requests.get())
@@ -71,10 +68,7 @@ class LoopbackLoadTest {
   @Test
   void aServerErrorEndsTheConnectionThatGotIt() throws Exception {
     int port = serve(503);
-    LoopbackLoad load = new LoopbackLoad(new InetSocketAddress("127.0.0.1", port), List.of(GET),
-        TimeUnit.SECONDS.toNanos(5));
-
-    LoopbackLoad.Result result = load.run(3, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+    LoopbackLoad.Result result = load(port, 5000).run(3, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
 
     assertThat(result.answered()).isZero();
     assertThat(result.connectionsLost()).isEqualTo(3);
@@ -86,11 +80,8 @@ class LoopbackLoadTest {
     HttpServer silent = vertx.createHttpServer().requestHandler(request -> requests.incrementAndGet());
     int port = silent.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
         .actualPort();
-    LoopbackLoad load = new LoopbackLoad(new InetSocketAddress("127.0.0.1", port), List.of(GET),
-        TimeUnit.MILLISECONDS.toNanos(300));
-
     long start = System.nanoTime();
-    LoopbackLoad.Result result = load.run(2, start + TimeUnit.SECONDS.toNanos(30));
+    LoopbackLoad.Result result = load(port, 300).run(2, start + TimeUnit.SECONDS.toNanos(30));
 
     assertThat(result).isEqualTo(new LoopbackLoad.Result(0, 2));
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("bounded by the timeout, not the deadline")
@@ -106,6 +97,11 @@ class LoopbackLoadTest {
         });
     return server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
         .actualPort();
+  }
+
+  private static LoopbackLoad load(int port, long timeoutMillis) {
+    return new LoopbackLoad(new InetSocketAddress("127.0.0.1", port), List.of(GET),
+        TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
   }
 
   private static byte[] bytes(String text) {
