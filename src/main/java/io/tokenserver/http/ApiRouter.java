@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Set;
 
 /** The public API's routes (docs/api.md, src/main/resources/openapi.yaml), each also answering with a trailing slash. */
@@ -30,6 +31,8 @@ final class ApiRouter {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
 
   static final int MAX_BODY_BYTES = 4096;
+  /** Every token route is also under /projects/:project, for callers that choose among several projects. */
+  private static final List<String> PREFIXES = List.of("", "/projects/:project");
   private static final CharSequence YAML = HttpHeaders.createOptimized("application/yaml");
   private static final Buffer OPENAPI = openApiDocument();
 
@@ -58,23 +61,21 @@ final class ApiRouter {
     label(http, router.get("/openapi.yaml"), "/openapi.yaml").handler(ApiRouter::openApi);
     // Bodies are read before the gate: a gate that waits for an answer (a Redis rate limit, a JWKS fetch) would
     // otherwise let the body go by unread, and a BodyHandler after it fails the request. Both are bounded.
-    for (String prefix : new String[] {"", "/projects/:project"}) {
-      router.post(prefix + "/getToken").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-      router.post(prefix + "/getToken/").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    BodyHandler getTokenBody = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+    for (String prefix : PREFIXES) {
+      getTokenPaths(prefix).forEach(path -> router.post(path).handler(getTokenBody));
     }
     router.post("/tokens/inspect").handler(InspectHandler.body());
     gate.handlers().forEach(router.route()::handler);
-    // Every token route also under /projects/:project, for callers that choose among several projects.
-    for (String prefix : new String[] {"", "/projects/:project"}) {
+    for (String prefix : PREFIXES) {
       get(router, http, prefix + "/rtc/:channel/:role/:tokentype/:uid", handlers::rtc);
       get(router, http, prefix + "/rtm/:uid", handlers::rtm);
       get(router, http, prefix + "/rte/:channel/:role/:tokentype/:rtcuid", handlers::rte);
       get(router, http, prefix + "/rte/:channel/:role/:tokentype/:rtcuid/:rtmuid", handlers::rte);
       get(router, http, prefix + "/chat/app", handlers::chatApp);
       get(router, http, prefix + "/chat/account/:chatid", handlers::chatAccount);
-      for (String path : new String[] {prefix + "/getToken", prefix + "/getToken/"}) {
-        label(http, router.post(path), prefix + "/getToken").handler(handlers::getToken);
-      }
+      getTokenPaths(prefix).forEach(path -> label(http, router.post(path), prefix + "/getToken")
+          .handler(handlers::getToken));
     }
 
     // Inspection answers whether a token is genuine: on this port only for backends holding an API key.
@@ -113,6 +114,11 @@ final class ApiRouter {
   /** The API's contract, read once: clients and tools fetch it without credentials. */
   private static void openApi(RoutingContext ctx) {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, YAML).end(OPENAPI);
+  }
+
+  /** POST /getToken under {@code prefix}, with and without the trailing slash. */
+  private static List<String> getTokenPaths(String prefix) {
+    return List.of(prefix + "/getToken", prefix + "/getToken/");
   }
 
   /** {@code path} and {@code path/}, both labelled {@code path} in the HTTP meters. */
