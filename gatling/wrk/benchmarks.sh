@@ -127,12 +127,7 @@ launch() {
       ready_url="http://127.0.0.1:$PORT/ping" ;;
   esac
   server_pid=$!
-  until curl -fs --max-time 1 -o /dev/null "$ready_url"; do
-    kill -0 "$server_pid" 2>/dev/null || { echo "$name exited before ready:" >&2; cat "$log" >&2; exit 1; }
-    (($(date +%s%N) - launched_ns < 60000000000)) || { echo "$name not ready 60 s after launch" >&2; exit 1; }
-    sleep 0.01
-  done
-  ready_ms=$((($(date +%s%N) - launched_ns) / 1000000))
+  await_ready "$name" "$ready_url" "$log" "$launched_ns"
   echo "  $name: machine ${busy}% busy before launch, ready ${ready_ms} ms after launch"
   printf 'BUSY\t%s\t%s\t%s\n' "$round" "$name" "$busy" >>"$raw"
 }

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Helpers that gatling/wrk/run.sh and benchmarks.sh source: free loopback ports, waiting for a quiet machine,
-# and stopping the server a script started (its pid in server_pid).
+# and waiting for and stopping the server a script started (its pid in server_pid).
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -26,4 +26,15 @@ stop_server() { # SIGTERM to the server in server_pid, if it still runs, and wai
     wait "$server_pid" 2>/dev/null || true
   fi
   server_pid=""
+}
+
+await_ready() { # NAME URL LOG STARTED_NS: waits until URL answers while server_pid runs (at most 60 s), sets ready_ms
+  local name=$1 url=$2 log=$3 started=$4
+  until curl -fs --max-time 1 -o /dev/null "$url"; do
+    kill -0 "$server_pid" 2>/dev/null || { echo "$name exited before ready:" >&2; cat "$log" >&2; exit 1; }
+    (($(date +%s%N) - started < 60000000000)) || { echo "$name not ready 60 s after launch" >&2; exit 1; }
+    sleep 0.01
+  done
+  # shellcheck disable=SC2034 # read by the script that sources this file
+  ready_ms=$((($(date +%s%N) - started) / 1000000))
 }

@@ -83,12 +83,8 @@ bench() { # label jar flags
     ready_url="http://127.0.0.1:$MANAGEMENT_PORT/health/ready"
   fi
   server_pid=$!
-  until curl -fs --max-time 1 -o /dev/null "$ready_url"; do
-    kill -0 "$server_pid" 2>/dev/null || { echo "server $label exited:" >&2; cat "$log" >&2; exit 1; }
-    (( $(date +%s%N) - started < 60000000000 )) || { echo "server $label not ready in 60 s" >&2; exit 1; }
-    sleep 0.01
-  done
-  local ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+  local ready_ms
+  await_ready "server $label" "$ready_url" "$log" "$started"
   local first=${ROUTES%% *} curve=()
   for _ in $(seq 1 "$CURVE_SECONDS"); do
     curve+=("$(wrk_run "$first" 1s | awk '{print $2}')")
