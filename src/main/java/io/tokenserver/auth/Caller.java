@@ -17,7 +17,6 @@ public final class Caller {
   /** Where the authentication handlers leave the caller of a request in its routing context. */
   public static final String CONTEXT_KEY = "io.tokenserver.caller";
 
-  private static final Grant CHAT_APP = new Grant.ChatApp();
   private static final String API_KEY_PREFIX = "key:";
 
   private final String rateLimitKey;
@@ -96,11 +95,22 @@ public final class Caller {
 
   /** Null when this caller may mint {@code request}; otherwise why not (a 403 message naming the rule). */
   public String denial(TokenRequest request) {
-    if (!chatAppTokens && request.grants().contains(CHAT_APP)) {
+    // Every caller's grants are looked through, the same code for all: the warm-up's caller (an API key) compiles
+    // it as users of every auth mode run it.
+    if (grantsChatApp(request) && !chatAppTokens) {
       return rules != null ? "chat app tokens are not issued to end users"
           : "chat app tokens are issued only to API-key callers (CHAT_APP_TOKENS)";
     }
     return rules == null ? null : rules.denial(claims, request);
+  }
+
+  private static boolean grantsChatApp(TokenRequest request) {
+    for (Grant grant : request.grants()) {
+      if (grant instanceof Grant.ChatApp) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
