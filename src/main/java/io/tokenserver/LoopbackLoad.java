@@ -10,7 +10,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The warm-up's client: HTTP/1.1 keep-alive requests, built once, written from plain JDK non-blocking sockets
@@ -27,11 +26,21 @@ final class LoopbackLoad {
   /** A response larger than this is not one of ours: the connection is given up. */
   private static final int MAX_RESPONSE_BYTES = 16 * 1024;
   private static final byte[] HEADER_END = {'\r', '\n', '\r', '\n'};
+  private static final byte[] CONTENT_LENGTH = "\r\ncontent-length:".getBytes(StandardCharsets.ISO_8859_1);
+  private static final byte[] STATUS_LINE_START = "HTTP/1.1 ".getBytes(StandardCharsets.ISO_8859_1);
+  /** How often requests in flight are checked against the timeout. */
+  private static final long SWEEP_NANOS = 100_000_000;
   /**
    * Answers after which a connection is closed and opened anew: clients come and go, so accepting a connection
    * (the pipeline, the connection guard) must be as warm as serving a request on it.
    */
   static final int REQUESTS_PER_CONNECTION = 32;
+  /**
+   * Every this many times a connection is opened anew, the old one is reset with a request in flight instead of
+   * closed after its answer: clients that give up (and load generators that stop) do that, and the server's code
+   * for a reset connection should be compiled before users send one.
+   */
+  static final int RESET_EVERY = 4;
 
   private final InetSocketAddress address;
   private final List<byte[]> requests;
@@ -44,8 +53,11 @@ final class LoopbackLoad {
     this.requestTimeoutNanos = requestTimeoutNanos;
   }
 
-  /** What a run did: answers (2xx or 4xx), and connections that ended early (5xx, timed out, closed). */
-  record Result(long answered, int connectionsLost) {
+  /**
+   * What a run did: answers (2xx or 4xx), connections that ended early (5xx, timed out, closed), and connections it
+   * reset on purpose ({@link #RESET_EVERY}).
+   */
+  record Result(long answered, int connectionsLost, int connectionsReset) {
   }
 
   /**
@@ -56,6 +68,7 @@ final class LoopbackLoad {
   Result run(int connections, long deadlineNanos) throws IOException {
     long answered = 0;
     int lost = 0;
+    int reset = 0;
     try (Selector selector = Selector.open()) {
       List<Lane> lanes = new ArrayList<>();
       for (int i = 0; i < connections; i++) {
@@ -64,6 +77,7 @@ final class LoopbackLoad {
         lane.connect(selector);
       }
       int open = connections;
+      long sweptAt = System.nanoTime();
       while (open > 0) {
         selector.select(100);
         long now = System.nanoTime();
@@ -82,6 +96,10 @@ final class LoopbackLoad {
           }
         }
         selector.selectedKeys().clear();
+        if (now - sweptAt < SWEEP_NANOS) {
+          continue;
+        }
+        sweptAt = now;
         for (Lane lane : lanes) {
           if (lane.channel.isOpen() && now - lane.sentAt > requestTimeoutNanos) {
             lane.close();
@@ -90,8 +108,11 @@ final class LoopbackLoad {
           }
         }
       }
+      for (Lane lane : lanes) {
+        reset += lane.resets;
+      }
     }
-    return new Result(answered, lost);
+    return new Result(answered, lost, reset);
   }
 
   private enum Step { WAITING, ANSWERED, ANSWERED_AND_DONE, FAILED }
@@ -104,12 +125,15 @@ final class LoopbackLoad {
     private long next;
     private long sentAt;
     private int answeredHere;
+    private int opened;
+    private int resets;
 
     Lane(int first) {
       this.next = first;
     }
 
     void connect(Selector selector) throws IOException {
+      opened++;
       channel = SocketChannel.open();
       channel.configureBlocking(false);
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -164,12 +188,24 @@ final class LoopbackLoad {
         return Step.ANSWERED_AND_DONE;
       }
       if (++answeredHere == REQUESTS_PER_CONNECTION) {
-        close();
+        if (opened % RESET_EVERY == 0) {
+          resetWithARequestInFlight(key);
+        } else {
+          close();
+        }
         connect(key.selector());
       } else {
         send(key);
       }
       return Step.ANSWERED;
+    }
+
+    /** Sends one more request and resets the connection at once (RST, not FIN): the answer goes nowhere. */
+    private void resetWithARequestInFlight(SelectionKey key) throws IOException {
+      send(key);
+      channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+      close();
+      resets++;
     }
 
     void close() {
@@ -183,35 +219,51 @@ final class LoopbackLoad {
 
   /**
    * The length of the response at the start of {@code bytes}, headers and body: 0 while its headers are not all
-   * there or its body is short, -1 if it has no Content-Length (the server always sends one).
+   * there or its body is short, -1 if it has no Content-Length (the server always sends one). Reads bytes, builds
+   * no string: this runs on the server's core while the server warms up.
    */
   static int responseLength(byte[] bytes, int available) {
-    int headerEnd = indexOf(bytes, available, HEADER_END);
+    int headerEnd = indexOf(bytes, 0, available, HEADER_END, false);
     if (headerEnd < 0) {
       return 0;
     }
-    String headers = new String(bytes, 0, headerEnd, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
-    int at = headers.indexOf("\r\ncontent-length:");
+    int at = indexOf(bytes, 0, headerEnd, CONTENT_LENGTH, true);
     if (at < 0) {
       return -1;
     }
-    int end = headers.indexOf('\r', at + 2);
-    int bodyLength = Integer.parseInt(headers.substring(at + 17, end < 0 ? headers.length() : end).trim());
+    int digit = at + CONTENT_LENGTH.length;
+    while (digit < headerEnd && bytes[digit] == ' ') {
+      digit++;
+    }
+    int bodyLength = 0;
+    int start = digit;
+    for (; digit < headerEnd && bytes[digit] >= '0' && bytes[digit] <= '9' && digit - start < 9; digit++) {
+      bodyLength = bodyLength * 10 + bytes[digit] - '0';
+    }
+    if (digit == start) {
+      return -1;
+    }
     int total = headerEnd + HEADER_END.length + bodyLength;
     return available >= total ? total : 0;
   }
 
   /** Whether the status line says the server answered: 2xx, or 4xx for a request it refuses by design. */
   static boolean answered(byte[] response) {
-    return response.length > 9 && (response[9] == '2' || response[9] == '4')
-        && new String(response, 0, 9, StandardCharsets.ISO_8859_1).equals("HTTP/1.1 ");
+    return response.length > STATUS_LINE_START.length
+        && indexOf(response, 0, STATUS_LINE_START.length, STATUS_LINE_START, false) == 0
+        && (response[STATUS_LINE_START.length] == '2' || response[STATUS_LINE_START.length] == '4');
   }
 
-  private static int indexOf(byte[] bytes, int available, byte[] pattern) {
+  /** Where {@code pattern} (lower case when {@code ignoreCase}) starts in {@code bytes[from, to)}, or -1. */
+  private static int indexOf(byte[] bytes, int from, int to, byte[] pattern, boolean ignoreCase) {
     outer:
-    for (int i = 0; i + pattern.length <= available; i++) {
+    for (int i = from; i + pattern.length <= to; i++) {
       for (int j = 0; j < pattern.length; j++) {
-        if (bytes[i + j] != pattern[j]) {
+        byte b = bytes[i + j];
+        if (ignoreCase && b >= 'A' && b <= 'Z') {
+          b += 'a' - 'A';
+        }
+        if (b != pattern[j]) {
           continue outer;
         }
       }
