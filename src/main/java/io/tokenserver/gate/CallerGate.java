@@ -96,12 +96,12 @@ public final class CallerGate implements MeterBinder {
     return handlers;
   }
 
-  /** False while the JWT key set is not loaded yet: readiness answers 503 until it is. */
   /** The rate limiter behind the gate; null when rate limiting is off. */
   public RateLimiter rateLimiter() {
     return limiter;
   }
 
+  /** False while the JWT key set is not loaded yet: readiness answers 503 until it is. */
   public boolean ready() {
     return jwt == null || jwt.ready();
   }

@@ -47,12 +47,12 @@ public final class SigningPool {
     return new Batcher(context);
   }
 
-  /** Signings waiting or running now. */
   /** Signings queued or running at which new requests are answered 503. */
   public int maxPending() {
     return maxPending;
   }
 
+  /** Signings waiting or running now. */
   public int pending() {
     return pending.get();
   }
