@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -70,7 +71,8 @@ public final class TokenServer {
 
   /**
    * Starts everything; each of {@code projects} signs with its own minter. In this order: the management port
-   * (readiness 503), the warm-up on the API port, the caller gate, the API verticles; then readiness may turn 200.
+   * (readiness 503), the caller gate, the API verticles on the API port, the warm-up through them; then the
+   * verticles go live and readiness may turn 200.
    */
   public static Future<TokenServer> start(ServerConfig config, Projects projects) {
     CallerGate.warnIfInsecure(config);
@@ -87,42 +89,51 @@ public final class TokenServer {
         .with(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1))
         .build();
     TokenServer server = new TokenServer(vertx, managementVertx, pool, config, projects);
+    AtomicReference<WarmUp> warmUp = new AtomicReference<>();
 
+    // The probes answer 503 until the end: while the caller gate gets ready (a JWKS may be fetched over the
+    // network), and while the warm-up runs (ready means warm, not the first seconds of JIT compilation).
     return ManagementServer.start(managementVertx, config.managementHost(), config.managementPort(), registry,
             server.readinessChecks(), new InspectHandler(projects))
-        // While the probes answer 503: ready means warm, not the first seconds of JIT compilation.
         .compose(management -> {
           server.managementPort = management.actualPort();
-          return WarmUp.run(config, projects, pool, vertx);
+          return CallerGate.create(vertx, config);
+        })
+        .compose(gate -> {
+          server.callersCheckable = gate::ready;
+          server.limiter = gate.rateLimiter();
+          return WarmUp.prepare(config, projects, vertx).compose(prepared -> {
+            warmUp.set(prepared);
+            OpenConnections connections = OpenConnections.of(config);
+            // Every meter the scrape shows, from this one list, bound before the first user request.
+            List<MeterBinder> binders = new ArrayList<>(List.of(MetricsSetup.jvmAndProcess(), new BuildInfo(),
+                metrics, TokenMetrics.signingPool(pool), gate, connections, projects.reloadMeters()));
+            if (http != null) {
+              binders.add(http);
+            }
+            MetricsSetup.bind(registry, binders);
+            ApiVerticle.Stage live = new ApiVerticle.Stage(config, gate, metrics, http);
+            return vertx.deployVerticle(() -> {
+              ApiVerticle api = new ApiVerticle(config, projects, pool, connections, live,
+                  prepared == null ? null : prepared.stage());
+              server.apis.add(api);
+              return api;
+            }, new DeploymentOptions().setInstances(config.eventLoops()));
+          });
+        })
+        .compose(deployment -> {
+          server.apiDeployment = deployment;
+          server.port = server.apis.get(0).actualPort();
+          WarmUp prepared = warmUp.get();
+          return prepared == null ? Future.succeededFuture(0L) : prepared.run(server.port);
         })
         .compose(warmedWith -> {
           server.warmUpRequests = warmedWith;
-          return CallerGate.create(vertx, config);
+          server.apis.forEach(ApiVerticle::goLive);
+          WarmUp prepared = warmUp.get();
+          return prepared == null ? Future.succeededFuture() : prepared.close();
         })
-        .map(gate -> {
-          server.callersCheckable = gate::ready;
-          server.limiter = gate.rateLimiter();
-          return gate;
-        })
-        // The probes already answer 503 while the caller gate gets ready (a JWKS may be fetched over the network).
-        .compose(gate -> {
-          OpenConnections connections = OpenConnections.of(config);
-          // Every meter the scrape shows, from this one list, bound before the first user request.
-          List<MeterBinder> binders = new ArrayList<>(List.of(MetricsSetup.jvmAndProcess(), new BuildInfo(), metrics,
-              TokenMetrics.signingPool(pool), gate, connections, projects.reloadMeters()));
-          if (http != null) {
-            binders.add(http);
-          }
-          MetricsSetup.bind(registry, binders);
-          return vertx.deployVerticle(() -> {
-            ApiVerticle api = new ApiVerticle(config, projects, pool, metrics, http, gate, connections);
-            server.apis.add(api);
-            return api;
-          }, new DeploymentOptions().setInstances(config.eventLoops()));
-        })
-        .map(deployment -> {
-          server.apiDeployment = deployment;
-          server.port = server.apis.get(0).actualPort();
+        .map(closed -> {
           server.started = true;
           return server;
         })

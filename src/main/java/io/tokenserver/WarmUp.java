@@ -3,15 +3,12 @@ package io.tokenserver;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenserver.config.AuthConfig;
 import io.tokenserver.config.ServerConfig;
-import io.tokenserver.connection.OpenConnections;
 import io.tokenserver.credentials.Projects;
 import io.tokenserver.gate.CallerGate;
 import io.tokenserver.http.ApiVerticle;
 import io.tokenserver.metrics.HttpMetrics;
 import io.tokenserver.metrics.MetricsSetup;
 import io.tokenserver.metrics.TokenMetrics;
-import io.tokenserver.signing.SigningPool;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -22,24 +19,25 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Brings the request path to steady speed before the server reports ready: a new JVM serves its first
  * few hundred thousand requests several times slower while the JIT compiles them, and compiles what it sees
- * run. So the warm-up runs the server's own code on the server's own Vert.x: the API verticles with the
- * configured settings, auth mode and rate-limit backend, listening on the configured port, loaded over loopback
- * by a {@link LoopbackLoad} with one request in flight per connection, as clients send them.
+ * run. So the warm-up runs the server's own API verticles, on its listener, through the same routes and handlers
+ * with the configured rate-limit backend, loaded over loopback by a {@link LoopbackLoad} with one request in
+ * flight per connection, as clients send them.
  *
- * <p>What a user could see of it is its own: a caller gate with its own buckets (a rate too high to refuse,
- * under a key prefix of its own on Redis) and counters, token meters and HTTP meters in a registry nobody
- * scrapes. When the time is up, its verticles (and the gate's timers and connections) are undeployed, and the
- * server deploys its own on the same port.
+ * <p>Until {@link ApiVerticle#goLive} the verticles route every request through the warm-up's {@link #stage}: a
+ * caller gate that admits only a one-time random API key this process made (so nobody else gets a token before
+ * ready, whatever the auth mode), with buckets of its own (a rate too high to refuse, under a key prefix of its own
+ * on Redis), and token and HTTP meters in a registry nobody scrapes. This verticle owns that gate: undeploying it
+ * closes the gate's timers and connections.
  */
 final class WarmUp extends VerticleBase {
 
@@ -63,98 +61,82 @@ final class WarmUp extends VerticleBase {
 
   private final ServerConfig config;
   private final Projects projects;
-  private final SigningPool pool;
+  /** The only credential the warm-up's gate admits; never logged, never leaves the process but over loopback. */
+  private final String apiKey = randomKey();
   private final PrometheusMeterRegistry registry = MetricsSetup.createRegistry();
-  private String apiKey;
-  private String apis;
-  private int port;
+  private ApiVerticle.Stage stage;
 
-  private WarmUp(ServerConfig config, Projects projects, SigningPool pool) {
+  private WarmUp(ServerConfig config, Projects projects) {
     this.config = config;
     this.projects = projects;
-    this.pool = pool;
   }
 
   /**
-   * Deploys the warm-up's API verticles, drives them for {@code config.warmUp()}, and undeploys them; the future
-   * gives the number of requests answered and never fails (a failed warm-up only makes the first seconds slower).
+   * The warm-up for {@code config}, its gate ready; null when {@code WARMUP_SECONDS} is 0. Deployed on
+   * {@code vertx}, whose API verticles it will drive.
    */
-  static Future<Long> run(ServerConfig config, Projects projects, SigningPool pool, Vertx vertx) {
+  static Future<WarmUp> prepare(ServerConfig config, Projects projects, Vertx vertx) {
     if (config.warmUp().isZero()) {
-      return Future.succeededFuture(0L);
+      return Future.succeededFuture(null);
     }
+    WarmUp warmUp = new WarmUp(config, projects);
+    return vertx.deployVerticle(warmUp).map(warmUp);
+  }
+
+  @Override
+  public Future<?> start() {
+    ServerConfig settings = settings(config, apiKey);
+    TokenMetrics metrics = new TokenMetrics(projects.names());
+    HttpMetrics http = settings.httpMetrics() ? new HttpMetrics() : null;
+    MetricsSetup.bind(registry, http == null ? List.of(metrics) : List.of(metrics, http));
+    return CallerGate.create(vertx, settings).map(gate -> stage = new ApiVerticle.Stage(settings, gate, metrics, http));
+  }
+
+  /** What the API verticles check and count warm-up requests against. */
+  ApiVerticle.Stage stage() {
+    return stage;
+  }
+
+  /**
+   * The configured settings, with a rate limit that never refuses the warm-up, on buckets of its own (on Redis
+   * under a key prefix of its own), {@code apiKey} as the only caller credential, and no access log.
+   */
+  static ServerConfig settings(ServerConfig config, String apiKey) {
+    return config.toBuilder()
+        .rateLimit(config.rateLimit().unrefused("warm-up:"))
+        .auth(AuthConfig.apiKey(apiKey))
+        .accessLog(false)
+        .build();
+  }
+
+  /**
+   * Drives the API verticles listening on {@code port} for {@code WARMUP_SECONDS}; the future gives the number of
+   * requests answered and never fails (a failed warm-up only makes the first seconds slower).
+   */
+  Future<Long> run(int port) {
     long startNanos = System.nanoTime();
-    WarmUp warmUp = new WarmUp(config, projects, pool);
     AtomicLong answered = new AtomicLong();
-    return vertx.deployVerticle(warmUp)
-        .compose(deployment -> warmUp.drive(vertx)
-            .onSuccess(answered::set)
-            .eventually(() -> vertx.undeploy(deployment)))
+    return drive(port)
+        .onSuccess(answered::set)
         .onFailure(failure -> LOG.warn("warm-up stopped early: {}", failure.toString()))
         .transform(ignored -> {
-          LOG.info("warm-up: {} requests on port {} in {} ms", answered.get(), warmUp.port,
+          LOG.info("warm-up: {} requests on port {} in {} ms", answered.get(), port,
               (System.nanoTime() - startNanos) / 1_000_000);
           return Future.succeededFuture(answered.get());
         });
   }
 
-  /** The gate and verticles live in this verticle's context: undeploying it stops the gate's timers too. */
-  @Override
-  public Future<?> start() {
-    ServerConfig settings = settings(config);
-    TokenMetrics metrics = new TokenMetrics(projects.names());
-    HttpMetrics http = settings.httpMetrics() ? new HttpMetrics() : null;
-    MetricsSetup.bind(registry, http == null ? List.of(metrics) : List.of(metrics, http));
-    OpenConnections connections = OpenConnections.of(settings);
-    return vertx.executeBlocking(() -> firstApiKey(settings))
-        .compose(key -> {
-          apiKey = key;
-          return CallerGate.create(vertx, settings);
-        })
-        .compose(gate -> {
-          List<ApiVerticle> instances = new CopyOnWriteArrayList<>();
-          return vertx.deployVerticle(() -> {
-            ApiVerticle api = new ApiVerticle(settings, projects, pool, metrics, http, gate, connections);
-            instances.add(api);
-            return api;
-          }, new DeploymentOptions().setInstances(settings.eventLoops())).map(deployment -> {
-            apis = deployment;
-            port = instances.get(0).actualPort();
-            return null;
-          });
-        });
-  }
-
-  @Override
-  public Future<?> stop() {
-    return apis == null ? Future.succeededFuture() : vertx.undeploy(apis);
-  }
-
-  /**
-   * The configured settings, but a rate limit that never refuses the warm-up, on buckets of its own (on Redis
-   * under a key prefix of its own); with {@code AUTH_MODE=jwt} no caller authentication, since the server
-   * cannot make a caller's token.
-   */
-  static ServerConfig settings(ServerConfig config) {
-    return config.toBuilder()
-        .rateLimit(config.rateLimit().unrefused("warm-up:"))
-        .auth(config.auth().mode() == AuthConfig.Mode.JWT ? AuthConfig.none() : config.auth())
-        .drainDelay(Duration.ZERO)
-        .drainTimeout(Duration.ZERO)
-        .build();
-  }
-
-  private String firstApiKey(ServerConfig settings) {
-    return settings.auth().mode() != AuthConfig.Mode.API_KEY ? null
-        : settings.auth().currentApiKeys(projects.names()).get(0).key();
+  /** Closes the warm-up's gate (its timers, its Redis connections); call it after the verticles went live. */
+  Future<Void> close() {
+    return vertx.undeploy(deploymentID());
   }
 
   /**
    * {@link #CONNECTIONS} connections from a {@link LoopbackLoad} on a thread of its own, cycling through
    * {@link #PATHS} until the warm-up time is up; every request is bounded by {@link #REQUEST_TIMEOUT_MS}.
    */
-  private Future<Long> drive(Vertx vertx) {
-    LoopbackLoad load = new LoopbackLoad(new InetSocketAddress(loopbackOr(config.host()), port), requests(),
+  private Future<Long> drive(int port) {
+    LoopbackLoad load = new LoopbackLoad(new InetSocketAddress(loopbackOr(config.host()), port), requests(port),
         TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MS));
     Promise<Long> done = Promise.promise();
     Thread client = new Thread(() -> {
@@ -178,9 +160,9 @@ final class WarmUp extends VerticleBase {
   }
 
   /** The requests the warm-up sends, each once per round: every route, with users that differ. */
-  private List<byte[]> requests() {
+  private List<byte[]> requests(int port) {
     String host = "Host: " + loopbackOr(config.host()) + ":" + port + "\r\n"
-        + (apiKey == null ? "" : "X-API-Key: " + apiKey + "\r\n");
+        + "X-API-Key: " + apiKey + "\r\n";
     List<byte[]> requests = new ArrayList<>();
     for (int sequence = 0; sequence < DISTINCT_REQUESTS; sequence++) {
       String path = PATHS.get(sequence % PATHS.size());
@@ -196,6 +178,12 @@ final class WarmUp extends VerticleBase {
       requests.add(request.getBytes(StandardCharsets.UTF_8));
     }
     return requests;
+  }
+
+  private static String randomKey() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
   }
 
   /** Where the warm-up connects: loopback when the server listens on every address. */

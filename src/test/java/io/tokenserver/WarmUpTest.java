@@ -14,11 +14,20 @@ import io.tokenserver.token.ChatTokenRequest;
 import io.tokenserver.token.RtcTokenRequest;
 import io.tokenserver.token.RtmTokenRequest;
 import io.tokenserver.token.TokenMinter;
+import io.tokenserver.support.Jwts;
+import io.tokenserver.support.RawHttp;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpResponse;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,8 +70,8 @@ class WarmUpTest {
   }
 
   /**
-   * With API keys and a rate limit of 2 requests a caller, the warm-up passes the gate as a caller with a key,
-   * and still leaves the users a full bucket and no 401 or 429 counted.
+   * With API keys and a rate limit of 2 requests a caller, the warm-up passes the same kind of gate with a key of
+   * its own, and still leaves the users a full bucket and no 401 or 429 counted.
    */
   @Test
   void theWarmUpPassesTheConfiguredGateWithoutSpendingTheUsersBuckets() {
@@ -103,6 +112,39 @@ class WarmUpTest {
             .isEqualTo(config.eventLoops());
         assertThat(server.get("/rtm/after-warm-up").getHeader("RateLimit-Remaining")).isNotNull();
       }
+    }
+  }
+
+  /**
+   * Before readiness the API port already listens, since the warm-up runs through it, and gives no token to
+   * anyone but the warm-up: whatever the auth mode, a caller with good credentials gets 401 until ready.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"none", "api-key", "jwt"})
+  void untilReadyThePortGivesTokensToTheWarmUpAlone(String mode) throws Exception {
+    String key = "warm-up-test-key-0123456789";
+    int port = TestConfig.freePort();
+    ServerConfig config = ServerConfig.from(TestConfig.values().put("WARMUP_SECONDS", 3).put("PORT", port)
+        .put("AUTH_MODE", mode).put("API_KEYS", key).put("JWT_SECRET", Jwts.SECRET));
+    String credentials = switch (mode) {
+      case "api-key" -> "X-API-Key: " + key + "\r\n";
+      case "jwt" -> "Authorization: Bearer " + Jwts.hs256(Jwts.claims("early"), Jwts.SECRET) + "\r\n";
+      default -> "";
+    };
+    Future<TokenServer> starting = TokenServer.start(config,
+        new AccessToken2Minter(() -> FakeCredentials.CREDENTIALS));
+    try {
+      RawHttp.Response early = Awaitility.await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+          .until(() -> {
+            try (RawHttp http = RawHttp.connect(port, 5000)) {
+              return http.send("GET /rtm/early HTTP/1.1\r\nHost: 127.0.0.1\r\n" + credentials + "\r\n").read();
+            }
+          }, response -> response != null);
+      assertThat(starting.isComplete()).as("answered during the warm-up").isFalse();
+      assertThat(early.status()).isEqualTo(401);
+      assertThat(new JsonObject(Buffer.buffer(early.body())).fieldNames()).containsExactly("error");
+    } finally {
+      starting.await(30, TimeUnit.SECONDS).shutdown().get(30, TimeUnit.SECONDS);
     }
   }
 

@@ -68,6 +68,12 @@ public record AuthConfig(
         0, 0);
   }
 
+  /** API-key authentication that admits {@code key} alone, for every project: the start-up warm-up's credential. */
+  public static AuthConfig apiKey(String key) {
+    return new AuthConfig(Mode.API_KEY, List.of(key), null, null, null, null, null, null, List.of(), "sub", null, null,
+        null, 0, false, 0, 0);
+  }
+
   static AuthConfig from(ServerConfig.Reader in) {
     Mode mode = mode(in.text("AUTH_MODE"));
     String uidClaim = in.text("JWT_UID_CLAIM");

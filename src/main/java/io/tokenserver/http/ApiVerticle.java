@@ -21,41 +21,52 @@ import io.vertx.ext.web.Router;
 
 import java.util.concurrent.TimeUnit;
 
-/** One instance per event loop, all sharing the public port. */
+/**
+ * One instance per event loop, all sharing the public port. Requests go to the router of the live {@link Stage}, or,
+ * from the start until {@link #goLive}, to the warm-up's: the same routes, handlers and classes, so that what the
+ * JIT compiled for the warm-up is what serves the first users.
+ */
 public final class ApiVerticle extends VerticleBase {
+
+  /**
+   * What differs between the warm-up and users: the settings the router is built from, the caller gate (whose
+   * buckets pay) and the meters (where a request counts). {@code http} is null when there are no HTTP meters.
+   */
+  public record Stage(ServerConfig settings, CallerGate gate, TokenMetrics metrics, HttpMetrics http) {
+  }
 
   private final ServerConfig config;
   private final Projects projects;
   private final SigningPool pool;
-  private final TokenMetrics metrics;
-  private final CallerGate gate;
   private final OpenConnections openConnections;
-  private final HttpMetrics http;
+  private final Stage live;
+  private final Stage warmUp;
   private HttpServer server;
   private ConnectionGuard guard;
+  private Router liveRouter;
+  /** The router requests go to: the warm-up's, then the live one. A field read, not a branch, per request. */
+  private volatile Router router;
   private volatile boolean draining;
 
   /**
-   * {@code gate}, {@code openConnections} and {@code http} (null: no HTTP meters) are shared by every instance of
-   * the process.
+   * {@code openConnections} and the stages are shared by every instance of the process; {@code warmUp} is null when
+   * there is no warm-up.
    */
-  public ApiVerticle(ServerConfig config, Projects projects, SigningPool pool, TokenMetrics metrics,
-      HttpMetrics http, CallerGate gate, OpenConnections openConnections) {
+  public ApiVerticle(ServerConfig config, Projects projects, SigningPool pool, OpenConnections openConnections,
+      Stage live, Stage warmUp) {
     this.config = config;
     this.projects = projects;
     this.pool = pool;
-    this.metrics = metrics;
-    this.gate = gate;
     this.openConnections = openConnections;
-    this.http = http;
+    this.live = live;
+    this.warmUp = warmUp;
   }
 
   @Override
   public Future<?> start() {
-    TokenRequestParser parser = new TokenRequestParser(
-        new ExpiryPolicy(config.defaultExpirySeconds(), config.maxExpirySeconds()));
-    Router router = ApiRouter.create(vertx, config, new TokenHandlers(parser, projects, pool.batcher(context), metrics),
-        gate, new InspectHandler(projects), http);
+    SigningPool.Batcher signing = pool.batcher(context);
+    liveRouter = router(live, signing);
+    router = warmUp == null ? liveRouter : router(warmUp, signing);
     ProtocolLimits limits = config.protocolLimits();
     guard = new ConnectionGuard(vertx, limits, openConnections, Responses.NO_CACHE);
     // Port 0 as -1: Vert.x gives every instance listening on the same negative port one shared free port.
@@ -81,6 +92,18 @@ public final class ApiVerticle extends VerticleBase {
           router.handle(request);
         });
     return server.listen();
+  }
+
+  private Router router(Stage stage, SigningPool.Batcher signing) {
+    TokenRequestParser parser = new TokenRequestParser(
+        new ExpiryPolicy(config.defaultExpirySeconds(), config.maxExpirySeconds()));
+    return ApiRouter.create(vertx, stage.settings(), new TokenHandlers(parser, projects, signing, stage.metrics()),
+        stage.gate(), new InspectHandler(projects), stage.http());
+  }
+
+  /** From now on every request, on every connection, is checked against and counted in the live stage. */
+  public void goLive() {
+    router = liveRouter;
   }
 
   /** The port the server listens on (the configured one, or the one picked for port 0). */
