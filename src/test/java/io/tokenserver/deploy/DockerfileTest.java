@@ -48,7 +48,7 @@ class DockerfileTest {
     assertThat(jlink).startsWith("jlink --add-modules ").endsWith("--output /opt/jre")
         .contains("--strip-java-debug-attributes", "--no-man-pages", "--no-header-files");
     List<String> modules = List.of(jlink.split("\\s+")[2].split(","));
-    // what the server uses: TLS and EC keys (JWKS, rediss://), HTTP client (JWKS), JMX meters, JFR, XML (logback)
+    // what the server uses: TLS and EC keys (JWKS, rediss://), HTTP client (JWKS), JMX meters, JFR, XML (which logback links against)
     assertThat(modules).contains("java.base", "java.net.http", "jdk.crypto.ec", "jdk.management", "jdk.jfr",
         "java.xml", "jdk.unsupported", "jdk.naming.dns")
         .doesNotContain("java.desktop", "java.sql", "java.compiler", "jdk.compiler", "jdk.jshell", "jdk.jcmd");
