@@ -117,7 +117,8 @@ class WarmUpTest {
 
   /**
    * Before readiness the API port already listens, since the warm-up runs through it, and gives no token to
-   * anyone but the warm-up: whatever the auth mode, a caller with good credentials gets 401 until ready.
+   * anyone but the warm-up: whatever the auth mode, a caller with good credentials gets 401 until ready, and its
+   * token once ready.
    */
   @ParameterizedTest
   @ValueSource(strings = {"none", "api-key", "jwt"})
@@ -143,6 +144,15 @@ class WarmUpTest {
       assertThat(starting.isComplete()).as("answered during the warm-up").isFalse();
       assertThat(early.status()).isEqualTo(401);
       assertThat(new JsonObject(Buffer.buffer(early.body())).fieldNames()).containsExactly("error");
+
+      starting.await(30, TimeUnit.SECONDS);
+      try (RawHttp http = RawHttp.connect(port, 5000)) {
+        RawHttp.Response live = http.send("GET /rtm/early HTTP/1.1\r\nHost: 127.0.0.1\r\n" + credentials + "\r\n")
+            .read();
+        assertThat(live.status()).as("the same request once ready, through the configured gate").isEqualTo(200);
+        String token = new JsonObject(Buffer.buffer(live.body())).getString("rtmToken");
+        assertThat(VerifiedToken.verify(token).rtm().userId).isEqualTo("early");
+      }
     } finally {
       starting.await(30, TimeUnit.SECONDS).shutdown().get(30, TimeUnit.SECONDS);
     }

@@ -40,7 +40,8 @@ public final class ApiVerticle extends VerticleBase {
   private final SigningPool pool;
   private final OpenConnections openConnections;
   private final Stage live;
-  private final Stage warmUp;
+  /** Null from {@link #goLive} on: nothing of the warm-up is kept once users are served. */
+  private volatile Stage warmUp;
   private HttpServer server;
   private ConnectionGuard guard;
   private Router liveRouter;
@@ -104,6 +105,7 @@ public final class ApiVerticle extends VerticleBase {
   /** From now on every request, on every connection, is checked against and counted in the live stage. */
   public void goLive() {
     router = liveRouter;
+    warmUp = null;
   }
 
   /** The port the server listens on (the configured one, or the one picked for port 0). */
