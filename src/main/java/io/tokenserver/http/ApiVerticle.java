@@ -66,8 +66,11 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     SigningPool.Batcher signing = pool.batcher(context);
-    liveRouter = router(live, signing);
-    router = warmUp == null ? liveRouter : router(warmUp, signing);
+    TokenRequestParser parser = new TokenRequestParser(
+        new ExpiryPolicy(config.defaultExpirySeconds(), config.maxExpirySeconds()));
+    InspectHandler inspect = new InspectHandler(projects);
+    liveRouter = router(live, parser, signing, inspect);
+    router = warmUp == null ? liveRouter : router(warmUp, parser, signing, inspect);
     ProtocolLimits limits = config.protocolLimits();
     guard = new ConnectionGuard(vertx, limits, openConnections, Responses.NO_CACHE);
     // Port 0 as -1: Vert.x gives every instance listening on the same negative port one shared free port.
@@ -95,11 +98,10 @@ public final class ApiVerticle extends VerticleBase {
     return server.listen();
   }
 
-  private Router router(Stage stage, SigningPool.Batcher signing) {
-    TokenRequestParser parser = new TokenRequestParser(
-        new ExpiryPolicy(config.defaultExpirySeconds(), config.maxExpirySeconds()));
+  /** {@code stage}'s router; the parser, the signing hand-off and inspection are the same for both stages. */
+  private Router router(Stage stage, TokenRequestParser parser, SigningPool.Batcher signing, InspectHandler inspect) {
     return ApiRouter.create(vertx, stage.settings(), new TokenHandlers(parser, projects, signing, stage.metrics()),
-        stage.gate(), new InspectHandler(projects), stage.http());
+        stage.gate(), inspect, stage.http());
   }
 
   /** From now on every request, on every connection, is checked against and counted in the live stage. */
