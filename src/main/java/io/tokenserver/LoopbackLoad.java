@@ -1,6 +1,7 @@
 package io.tokenserver;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -42,15 +43,25 @@ final class LoopbackLoad {
    */
   static final int RESET_EVERY = 4;
 
+  /**
+   * Load in bursts: {@code loadNanos} of requests, then a pause of {@code pauseMillis} while the server answers
+   * what is in flight and then idles. Zero pause: no bursts, load all the time.
+   */
+  record Pacing(long loadNanos, long pauseMillis) {
+    static final Pacing STEADY = new Pacing(0, 0);
+  }
+
   private final InetSocketAddress address;
   private final List<byte[]> requests;
   private final long requestTimeoutNanos;
+  private final Pacing pacing;
 
   /** @param requests whole HTTP/1.1 requests, sent in turn by every connection */
-  LoopbackLoad(InetSocketAddress address, List<byte[]> requests, long requestTimeoutNanos) {
+  LoopbackLoad(InetSocketAddress address, List<byte[]> requests, long requestTimeoutNanos, Pacing pacing) {
     this.address = address;
     this.requests = List.copyOf(requests);
     this.requestTimeoutNanos = requestTimeoutNanos;
+    this.pacing = pacing;
   }
 
   /**
@@ -63,7 +74,8 @@ final class LoopbackLoad {
   /**
    * Sends on {@code connections} connections until {@code deadlineNanos} ({@link System#nanoTime()}), then waits
    * for the answers in flight (each bounded by the request timeout) and closes every connection. A connection that
-   * gets a 5xx, a malformed answer, none in time, or an error stops there: a warm-up never retries.
+   * gets a 5xx, a malformed answer, none in time, or an error stops there: a warm-up never retries. With a
+   * {@link Pacing}, the whole client pauses after each burst until the deadline.
    */
   Result run(int connections, long deadlineNanos) throws IOException {
     long answered = 0;
@@ -78,9 +90,14 @@ final class LoopbackLoad {
       }
       int open = connections;
       long sweptAt = System.nanoTime();
+      long burstStart = sweptAt;
       while (open > 0) {
         selector.select(100);
         long now = System.nanoTime();
+        if (pacing.pauseMillis() > 0 && now - burstStart >= pacing.loadNanos() && now < deadlineNanos) {
+          pause();
+          burstStart = now = System.nanoTime();
+        }
         for (SelectionKey key : selector.selectedKeys()) {
           Lane lane = (Lane) key.attachment();
           Step step = lane.step(key, now < deadlineNanos);
@@ -113,6 +130,15 @@ final class LoopbackLoad {
       }
     }
     return new Result(answered, lost, reset);
+  }
+
+  private void pause() throws InterruptedIOException {
+    try {
+      Thread.sleep(pacing.pauseMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted in a pause");
+    }
   }
 
   private enum Step { WAITING, ANSWERED, ANSWERED_AND_DONE, FAILED }

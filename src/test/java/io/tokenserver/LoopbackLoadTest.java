@@ -9,12 +9,14 @@ import org.junit.jupiter.api.Test;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The warm-up's client: framing, what ends a connection, and how often it connects anew. */
+/** The warm-up's client: framing, what ends a connection, how often it connects anew, and its pauses. */
 class LoopbackLoadTest {
 
   private static final byte[] GET = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.UTF_8);
@@ -104,9 +106,34 @@ class LoopbackLoadTest {
         .actualPort();
   }
 
+  @Test
+  void pacedLoadComesInBurstsWithTheServerIdleBetween() throws Exception {
+    Queue<Long> arrivals = new ConcurrentLinkedQueue<>();
+    HttpServer server = vertx.createHttpServer().requestHandler(request -> {
+      arrivals.add(System.nanoTime());
+      request.response().end("{}");
+    });
+    int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+        .actualPort();
+    LoopbackLoad paced = new LoopbackLoad(new InetSocketAddress("127.0.0.1", port), List.of(GET),
+        TimeUnit.SECONDS.toNanos(5), new LoopbackLoad.Pacing(TimeUnit.MILLISECONDS.toNanos(30), 150));
+    LoopbackLoad.Result result = paced.run(2, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+
+    assertThat(result.connectionsLost()).isZero();
+    List<Long> times = List.copyOf(arrivals);
+    long pauses = 0;
+    for (int i = 1; i < times.size(); i++) {
+      if (times.get(i) - times.get(i - 1) >= TimeUnit.MILLISECONDS.toNanos(120)) {
+        pauses++;
+      }
+    }
+    // 30 ms of requests, then 150 ms with none: about five pauses in the second, each a silence at the server.
+    assertThat(pauses).as("silences of 120 ms or more between %d requests", times.size()).isBetween(3L, 8L);
+  }
+
   private static LoopbackLoad load(int port, long timeoutMillis) {
     return new LoopbackLoad(new InetSocketAddress("127.0.0.1", port), List.of(GET),
-        TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+        TimeUnit.MILLISECONDS.toNanos(timeoutMillis), LoopbackLoad.Pacing.STEADY);
   }
 
   private static byte[] bytes(String text) {
