@@ -33,9 +33,12 @@ final class LoopbackLoad {
   private static final long SWEEP_NANOS = 100_000_000;
   /**
    * Answers after which a connection is closed and opened anew: clients come and go, so accepting a connection
-   * (the pipeline, the connection guard) must be as warm as serving a request on it.
+   * (the pipeline, the connection guard) must be as warm as serving a request on it. And clients stay: Netty
+   * shrinks a connection's read buffer a step at a time after small reads, and connections of 32 answers never
+   * got down to the size of a request, where its other branches run; the first users' kept-alive connections
+   * then threw away the compiled read path (JFR, docs/benchmarks.md).
    */
-  static final int REQUESTS_PER_CONNECTION = 32;
+  static final int REQUESTS_PER_CONNECTION = 128;
   /**
    * Every this many times a connection is opened anew, the old one is reset with a request in flight instead of
    * closed after its answer: clients that give up (and load generators that stop) do that, and the server's code

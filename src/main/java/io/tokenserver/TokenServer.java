@@ -71,8 +71,8 @@ public final class TokenServer {
 
   /**
    * Starts everything; each of {@code projects} signs with its own minter. In this order: the management port
-   * (readiness 503), the caller gate, the API verticles on the API port, the warm-up through them; then the
-   * verticles go live and readiness may turn 200.
+   * (readiness 503), the caller gate, the API verticles on the API port, the warm-up through them, at whose last
+   * answer the verticles go live and readiness may turn 200; then the warm-up's gate closes.
    */
   public static Future<TokenServer> start(ServerConfig config, Projects projects) {
     CallerGate.warnIfInsecure(config);
@@ -125,19 +125,24 @@ public final class TokenServer {
           server.apiDeployment = deployment;
           server.port = server.apis.get(0).actualPort();
           WarmUp prepared = warmUp.get();
-          return prepared == null ? Future.succeededFuture(0L) : prepared.run(server.port);
+          // Going live and ready: plain field writes, on the warm-up's thread once its last answer is in.
+          Runnable goLive = () -> {
+            server.apis.forEach(ApiVerticle::goLive);
+            server.started = true;
+          };
+          if (prepared == null) {
+            goLive.run();
+            return Future.succeededFuture(0L);
+          }
+          return prepared.run(server.port, goLive);
         })
         .compose(warmedWith -> {
           server.warmUpRequests = warmedWith;
-          server.apis.forEach(ApiVerticle::goLive);
           WarmUp prepared = warmUp.get();
-          return prepared == null ? Future.succeededFuture() : prepared.close();
-        })
-        .map(closed -> {
-          server.started = true;
-          return server;
+          return prepared == null ? Future.succeededFuture(server) : prepared.close().map(server);
         })
         .recover(failure -> {
+          server.started = false;
           pool.close();
           // Not awaited: a future of the closing instance cannot complete on its own event loop.
           vertx.close();

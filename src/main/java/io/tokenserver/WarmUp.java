@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -64,6 +65,13 @@ final class WarmUp extends VerticleBase {
       "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/warm-up-%d/subscriber/uid/%1$d", "/rtm/user-%d",
       "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/warm-up/audience/userAccount/user-%d", "/rte/warm-up/publisher/uid/%d",
       "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/warm-up-%d/subscriber/uid/%1$d", "/chat/account/user-%d", "POST");
+
+  /**
+   * The last part of the warm-up, after the start-up's one-time steps ({@link #run}), at most a quarter of
+   * {@code WARMUP_SECONDS}; the rest comes before them. Under this load the JIT has recompiled what those steps
+   * threw away well within it (JFR, docs/benchmarks.md).
+   */
+  static final Duration FINAL_PART = Duration.ofSeconds(1);
 
   private final ServerConfig config;
   private final Projects projects;
@@ -116,18 +124,34 @@ final class WarmUp extends VerticleBase {
   }
 
   /**
-   * Drives the API verticles listening on {@code port} for {@code WARMUP_SECONDS}; the future gives the number of
-   * requests answered and never fails (a failed warm-up only makes the first seconds slower).
+   * Drives the API verticles listening on {@code port} for {@code WARMUP_SECONDS}, then runs {@code goLive} on the
+   * warm-up's thread as soon as the last answer is in; the future gives the number of requests answered and never
+   * fails (a failed warm-up only makes the first seconds slower).
+   *
+   * <p>In two parts, with the one-time steps between them that would otherwise come between the warm-up and the
+   * first users: logging and completing the start-up's futures. Those steps run hot methods of the request path
+   * (completing futures, {@code ThreadLocal.get}, {@code HashMap.put}) with types and branches the warm-up never
+   * showed them, and the JIT throws their compiled code away; the {@link #FINAL_PART} recompiles it. Going live is
+   * two field writes, which throw nothing away.
    */
-  Future<Long> run(int port) {
+  Future<Long> run(int port, Runnable goLive) {
     long startNanos = System.nanoTime();
+    Duration quarter = config.warmUp().dividedBy(4);
+    Duration last = quarter.compareTo(FINAL_PART) < 0 ? quarter : FINAL_PART;
+    Duration first = config.warmUp().minus(last);
     AtomicLong answered = new AtomicLong();
-    return drive(port)
-        .onSuccess(answered::set)
-        .onFailure(failure -> LOG.warn("warm-up stopped early: {}", failure.toString()))
-        .transform(ignored -> {
-          LOG.info("warm-up: {} requests on port {} in {} ms", answered.get(), port,
-              (System.nanoTime() - startNanos) / 1_000_000);
+    return drive(port, first, true, () -> { })
+        .compose(requests -> {
+          answered.set(requests);
+          LOG.info("warm-up: {} requests on port {} in {} ms, {} ms more to go", requests, port,
+              (System.nanoTime() - startNanos) / 1_000_000, last.toMillis());
+          return drive(port, last, false, goLive);
+        })
+        .map(requests -> answered.addAndGet(requests))
+        .recover(failure -> {
+          // Users are served either way: going live never waits on a warm-up that failed.
+          LOG.warn("warm-up stopped early: {}", failure.toString());
+          goLive.run();
           return Future.succeededFuture(answered.get());
         });
   }
@@ -139,10 +163,11 @@ final class WarmUp extends VerticleBase {
 
   /**
    * {@link #CONNECTIONS} connections from a {@link LoopbackLoad} on a thread of its own, cycling through
-   * {@link #PATHS} in bursts ({@link #PACING}) until the warm-up time is up; every request is bounded by
-   * {@link #REQUEST_TIMEOUT_MS}.
+   * {@link #PATHS} in bursts ({@link #PACING}) for {@code duration}, every request bounded by
+   * {@link #REQUEST_TIMEOUT_MS}; then {@code atEnd} on that thread, and the future completes on this verticle's
+   * event loop with the requests answered.
    */
-  private Future<Long> drive(int port) {
+  private Future<Long> drive(int port, Duration duration, boolean opening, Runnable atEnd) {
     LoopbackLoad load = new LoopbackLoad(new InetSocketAddress(loopbackOr(config.host()), port), requests(port),
         TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MS), PACING);
     Promise<Long> done = Promise.promise();
@@ -150,15 +175,17 @@ final class WarmUp extends VerticleBase {
       try {
         // One request alone first: the one-time work of a first request (class loading, the signing threads)
         // would otherwise hold up all the connections' first requests at once. The time counts from its answer.
-        LoopbackLoad.Result opening = load.run(1, System.nanoTime());
-        LoopbackLoad.Result result = opening.answered() == 0 ? opening
-            : load.run(CONNECTIONS, System.nanoTime() + config.warmUp().toNanos());
+        LoopbackLoad.Result first = opening ? load.run(1, System.nanoTime()) : null;
+        LoopbackLoad.Result result = first != null && first.answered() == 0 ? first
+            : load.run(CONNECTIONS, System.nanoTime() + duration.toNanos());
         if (result.connectionsLost() > 0) {
           LOG.warn("warm-up: {} of its connections got no answer, an error or a refusal", result.connectionsLost());
         }
-        done.complete(opening.answered() + result.answered());
+        atEnd.run();
+        long answered = result == first ? 0 : (first == null ? 0 : first.answered()) + result.answered();
+        context.runOnContext(ignored -> done.complete(answered));
       } catch (IOException | RuntimeException failed) {
-        done.fail(failed);
+        context.runOnContext(ignored -> done.fail(failed));
       }
     }, "warm-up-client");
     client.setDaemon(true);

@@ -26,6 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -153,6 +156,33 @@ class WarmUpTest {
         String token = new JsonObject(Buffer.buffer(live.body())).getString("rtmToken");
         assertThat(VerifiedToken.verify(token).rtm().userId).isEqualTo("early");
       }
+    } finally {
+      starting.await(30, TimeUnit.SECONDS).shutdown().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Readiness turns 200 as the warm-up's last answer comes in, not after the start-up's remaining steps: from the
+   * first 200 on, the minter signs nothing more for the warm-up, and the start completes after it.
+   */
+  @Test
+  void readinessTurnsAtTheWarmUpsLastAnswer() throws Exception {
+    AtomicInteger minted = new AtomicInteger();
+    int managementPort = TestConfig.freePort();
+    ServerConfig config = ServerConfig.from(TestConfig.values().put("WARMUP_SECONDS", 2)
+        .put("MANAGEMENT_PORT", managementPort));
+    HttpClient probe = HttpClient.newHttpClient();
+    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/health/ready"))
+        .timeout(Duration.ofSeconds(1)).build();
+    Future<TokenServer> starting = TokenServer.start(config, countingMinter(minted));
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).ignoreExceptions()
+          .until(() -> probe.send(ready, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+      int mintedAtReady = minted.get();
+      TokenServer server = starting.await(30, TimeUnit.SECONDS);
+      assertThat(mintedAtReady).as("tokens the warm-up had signed").isGreaterThanOrEqualTo(64);
+      assertThat(minted.get()).as("tokens signed after readiness turned 200").isEqualTo(mintedAtReady);
+      assertThat(server.isReady()).isTrue();
     } finally {
       starting.await(30, TimeUnit.SECONDS).shutdown().get(30, TimeUnit.SECONDS);
     }
