@@ -2,7 +2,7 @@
 # Regenerates the measured section of docs/benchmarks.md: every figure of the speed targets, from one run,
 # with this server, the reference and the ceiling side by side. Run it on an idle machine with 2+ cores:
 #
-#   gatling/wrk/benchmarks.sh            # ROUNDS=2, about 8 minutes; prints the table, writes the doc
+#   gatling/wrk/benchmarks.sh            # ROUNDS=3, about 11 minutes; prints the table, writes the doc
 #   QUICK=1 gatling/wrk/benchmarks.sh    # short windows, one round: checks the script, not the server
 #
 # Servers (each pinned to SERVER_CPUS, wrk -t1 pinned to WRK_CPUS, all on 127.0.0.1):
@@ -17,7 +17,8 @@
 # JFR profile of ours under 64 connections (PROFILE=no skips it). Ratios are taken within each round, then
 # the median over the rounds is reported.
 #
-# Settings: ROUNDS (2), DURATION (10: seconds measured per window), WARMUP (10), CURVE_SECONDS (10),
+# Settings: ROUNDS (3: an odd count, so each median is one round's figure and one disturbed round does not
+# move it), DURATION (10: seconds measured per window), WARMUP (10), CURVE_SECONDS (10),
 # FIRST_SECONDS_4000 (10: the 4 000-connection window whose collections do not count), SERVER_CPUS (0),
 # WRK_CPUS (1), QUIET_WAIT (30: seconds to wait before each launch for the machine to be under 15 % busy),
 # JAR, WRITE_DOC (yes; no with QUICK=1), PROFILE (yes). Fails on the first error and stops what it started.
@@ -31,7 +32,7 @@ if [[ "${QUICK:-0}" == 1 ]]; then
   ROUNDS="${ROUNDS:-1}" DURATION="${DURATION:-2}" WARMUP="${WARMUP:-2}" CURVE_SECONDS="${CURVE_SECONDS:-3}"
   FIRST_SECONDS_4000="${FIRST_SECONDS_4000:-2}" QUIET_WAIT="${QUIET_WAIT:-0}" WRITE_DOC="${WRITE_DOC:-no}"
 fi
-ROUNDS="${ROUNDS:-2}"
+ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-10}"
 CURVE_SECONDS="${CURVE_SECONDS:-10}"
