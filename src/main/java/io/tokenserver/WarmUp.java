@@ -139,13 +139,15 @@ final class WarmUp extends VerticleBase {
     Duration quarter = config.warmUp().dividedBy(4);
     Duration last = quarter.compareTo(FINAL_PART) < 0 ? quarter : FINAL_PART;
     Duration first = config.warmUp().minus(last);
+    LoopbackLoad load = new LoopbackLoad(new InetSocketAddress(loopbackOr(config.host()), port), requests(port),
+        TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MS), PACING);
     AtomicLong answered = new AtomicLong();
-    return drive(port, first, true, () -> { })
+    return drive(load, first, true, () -> { })
         .compose(requests -> {
           answered.set(requests);
           LOG.info("warm-up: {} requests on port {} in {} ms, {} ms more to go", requests, port,
               (System.nanoTime() - startNanos) / 1_000_000, last.toMillis());
-          return drive(port, last, false, goLive);
+          return drive(load, last, false, goLive);
         })
         .map(requests -> answered.addAndGet(requests))
         .recover(failure -> {
@@ -162,14 +164,11 @@ final class WarmUp extends VerticleBase {
   }
 
   /**
-   * {@link #CONNECTIONS} connections from a {@link LoopbackLoad} on a thread of its own, cycling through
-   * {@link #PATHS} in bursts ({@link #PACING}) for {@code duration}, every request bounded by
-   * {@link #REQUEST_TIMEOUT_MS}; then {@code atEnd} on that thread, and the future completes on this verticle's
-   * event loop with the requests answered.
+   * {@link #CONNECTIONS} connections of {@code load} on a thread of its own, cycling through {@link #PATHS} in
+   * bursts ({@link #PACING}) for {@code duration}, every request bounded by {@link #REQUEST_TIMEOUT_MS}; then
+   * {@code atEnd} on that thread, and the future completes on this verticle's event loop with the requests answered.
    */
-  private Future<Long> drive(int port, Duration duration, boolean opening, Runnable atEnd) {
-    LoopbackLoad load = new LoopbackLoad(new InetSocketAddress(loopbackOr(config.host()), port), requests(port),
-        TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MS), PACING);
+  private Future<Long> drive(LoopbackLoad load, Duration duration, boolean opening, Runnable atEnd) {
     Promise<Long> done = Promise.promise();
     Thread client = new Thread(() -> {
       try {
@@ -182,7 +181,8 @@ final class WarmUp extends VerticleBase {
           LOG.warn("warm-up: {} of its connections got no answer, an error or a refusal", result.connectionsLost());
         }
         atEnd.run();
-        long answered = result == first ? 0 : (first == null ? 0 : first.answered()) + result.answered();
+        // When the opening request got no answer, result is that same run: it adds nothing twice.
+        long answered = (first == null ? 0 : first.answered()) + result.answered();
         context.runOnContext(ignored -> done.complete(answered));
       } catch (IOException | RuntimeException failed) {
         context.runOnContext(ignored -> done.fail(failed));
