@@ -1,7 +1,6 @@
 package io.tokenserver;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tokenserver.config.AuthConfig;
 import io.tokenserver.config.ServerConfig;
 import io.tokenserver.credentials.Projects;
 import io.tokenserver.gate.CallerGate;
@@ -99,11 +98,12 @@ final class WarmUp extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ServerConfig settings = settings(config, apiKey);
+    ServerConfig settings = settings(config);
     TokenMetrics metrics = new TokenMetrics(projects.names());
     HttpMetrics http = settings.httpMetrics() ? new HttpMetrics() : null;
     MetricsSetup.bind(registry, http == null ? List.of(metrics) : List.of(metrics, http));
-    return CallerGate.create(vertx, settings).map(gate -> stage = new ApiVerticle.Stage(settings, gate, metrics, http));
+    return CallerGate.forWarmUp(vertx, settings, apiKey)
+        .map(gate -> stage = new ApiVerticle.Stage(settings, gate, metrics, http));
   }
 
   /** What the API verticles check and count warm-up requests against. */
@@ -113,12 +113,12 @@ final class WarmUp extends VerticleBase {
 
   /**
    * The configured settings, with a rate limit that never refuses the warm-up, on buckets of its own (on Redis
-   * under a key prefix of its own), {@code apiKey} as the only caller credential, and no access log.
+   * under a key prefix of its own), and no access log; its gate admits only the warm-up's key
+   * ({@link CallerGate#forWarmUp}).
    */
-  static ServerConfig settings(ServerConfig config, String apiKey) {
+  static ServerConfig settings(ServerConfig config) {
     return config.toBuilder()
         .rateLimit(config.rateLimit().unrefused("warm-up:"))
-        .auth(AuthConfig.apiKey(apiKey))
         .accessLog(false)
         .build();
   }
@@ -131,8 +131,9 @@ final class WarmUp extends VerticleBase {
    * <p>In two parts, with the one-time steps between them that would otherwise come between the warm-up and the
    * first users: logging and completing the start-up's futures. Those steps run hot methods of the request path
    * (completing futures, {@code ThreadLocal.get}, {@code HashMap.put}) with types and branches the warm-up never
-   * showed them, and the JIT throws their compiled code away; the {@link #FINAL_PART} recompiles it. Going live is
-   * two field writes, which throw nothing away.
+   * showed them, and the JIT throws their compiled code away; the {@link #FINAL_PART} recompiles it. So does
+   * resolving a route's meters, which users' first requests do once more in the live meters: the warm-up forgets
+   * its own between the parts. Going live is two field writes, which throw nothing away.
    */
   Future<Long> run(int port, Runnable goLive) {
     long startNanos = System.nanoTime();
@@ -147,6 +148,9 @@ final class WarmUp extends VerticleBase {
           answered.set(requests);
           LOG.info("warm-up: {} requests on port {} in {} ms, {} ms more to go", requests, port,
               (System.nanoTime() - startNanos) / 1_000_000, last.toMillis());
+          if (stage.http() != null) {
+            stage.http().forgetResolvedMeters();
+          }
           return drive(load, last, false, goLive);
         })
         .map(requests -> answered.addAndGet(requests))

@@ -20,6 +20,7 @@ import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -42,7 +43,9 @@ public final class CallerGate implements MeterBinder {
   private final LongAdder unauthorized = new LongAdder();
   private final LongAdder limited = new LongAdder();
 
-  private CallerGate(ServerConfig config, ApiKeys.InForce apiKeys, JwtVerifier jwt, RateLimiter limiter) {
+  /** {@code anonymousBehind}: after the key check, the caller becomes anonymous as {@code AUTH_MODE=none} makes it. */
+  private CallerGate(ServerConfig config, ApiKeys.InForce apiKeys, JwtVerifier jwt, RateLimiter limiter,
+      AuthConfig anonymousBehind) {
     this.jwt = jwt;
     this.limiter = limiter;
     AuthConfig auth = config.auth();
@@ -57,11 +60,33 @@ public final class CallerGate implements MeterBinder {
       case API_KEY -> new ApiKeyAuthentication(apiKeys, refusal);
       case JWT -> new JwtAuthentication(jwt, auth, proxies, addressCharge, refusal);
     };
-    this.handlers = rateLimit == null ? List.of(authentication) : List.of(authentication, rateLimit);
+    List<Handler<RoutingContext>> chain = new ArrayList<>(List.of(authentication));
+    if (anonymousBehind != null) {
+      chain.add(new NoAuthentication(anonymousBehind.chatAppTokens(), limiter == null ? null : proxies));
+    }
+    if (rateLimit != null) {
+      chain.add(rateLimit);
+    }
+    this.handlers = List.copyOf(chain);
   }
 
   /** The gate for {@code config}: always one, since even without authentication it decides who gets app tokens. */
   public static Future<CallerGate> create(Vertx vertx, ServerConfig config) {
+    return create(vertx, config, null);
+  }
+
+  /**
+   * The warm-up's gate: only {@code warmUpKey} passes, whatever {@code settings} say. With {@code AUTH_MODE=none}
+   * the callers then pass the same handler, as the same anonymous callers, as users will, so the JIT has compiled
+   * their path by the first user request; the other modes need credentials only users hold.
+   */
+  public static Future<CallerGate> forWarmUp(Vertx vertx, ServerConfig settings, String warmUpKey) {
+    AuthConfig users = settings.auth();
+    ServerConfig keyOnly = settings.toBuilder().auth(AuthConfig.apiKey(warmUpKey)).build();
+    return create(vertx, keyOnly, users.mode() == AuthConfig.Mode.NONE ? users : null);
+  }
+
+  private static Future<CallerGate> create(Vertx vertx, ServerConfig config, AuthConfig anonymousBehind) {
     AuthConfig auth = config.auth();
     Future<ApiKeys.InForce> apiKeys = auth.mode() == AuthConfig.Mode.API_KEY
         ? ApiKeys.InForce.load(vertx, auth, config.projects().projects().keySet(),
@@ -71,7 +96,7 @@ public final class CallerGate implements MeterBinder {
         ? JwtVerifier.create(vertx, auth)
         : Future.succeededFuture(null);
     return apiKeys.compose(keys -> jwt.compose(verifier -> RateLimiter.create(vertx, config.rateLimit())
-        .map(limiter -> new CallerGate(config, keys, verifier, limiter))));
+        .map(limiter -> new CallerGate(config, keys, verifier, limiter, anonymousBehind))));
   }
 
   /** Logs {@link #insecureModeWarning} once, when there is one (the server's gate, not the warm-up's). */

@@ -10,7 +10,9 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +33,8 @@ public final class HttpMetrics implements MeterBinder {
   private static final int STATUSES = 600;
 
   private volatile MeterRegistry registry;
+  /** Every route's meters, kept for {@link #forgetResolvedMeters}. */
+  private final List<RouteMeters> routes = new CopyOnWriteArrayList<>();
 
   /** Meters into {@code registry} once it is bound. */
   @Override
@@ -43,7 +47,7 @@ public final class HttpMetrics implements MeterBinder {
    * written, counts it for the route that answered it ({@link #label}), or {@link #NO_ROUTE}.
    */
   public Handler<RoutingContext> recorder() {
-    RouteMeters none = new RouteMeters(NO_ROUTE);
+    RouteMeters none = register(new RouteMeters(NO_ROUTE));
     return ctx -> {
       long start = System.nanoTime();
       ctx.addEndHandler(ended -> {
@@ -62,7 +66,21 @@ public final class HttpMetrics implements MeterBinder {
    * slash) count in the same series. Called when the route is mounted, for the event loop that will serve it.
    */
   public Route label(Route route, String template) {
-    return route.putMetadata(METERS, new RouteMeters(template));
+    return route.putMetadata(METERS, register(new RouteMeters(template)));
+  }
+
+  /**
+   * Forgets which meters each route already resolved; the next answers resolve them again, into the same series.
+   * The warm-up calls it before its last part, so that resolving a meter, which the first user requests do, is
+   * compiled code by then instead of a path the JIT left out and must recompile after ready.
+   */
+  public void forgetResolvedMeters() {
+    routes.forEach(RouteMeters::forget);
+  }
+
+  private RouteMeters register(RouteMeters meters) {
+    routes.add(meters);
+    return meters;
   }
 
   /** One route's meters by method and status, filled as they first occur; used by one event loop only. */
@@ -74,6 +92,10 @@ public final class HttpMetrics implements MeterBinder {
 
     RouteMeters(String route) {
       this.route = route;
+    }
+
+    void forget() {
+      Arrays.fill(byMethod, null);
     }
 
     void record(RoutingContext ctx, long nanos) {

@@ -24,6 +24,7 @@ class HttpMetricsTest {
   private static final String REQUESTS = "token.server.http.requests";
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private HttpMetrics http;
   private Vertx vertx;
   private HttpClient client;
   private int port;
@@ -31,7 +32,7 @@ class HttpMetricsTest {
   @BeforeEach
   void serveOneLabelledRoute() {
     vertx = Vertx.vertx();
-    HttpMetrics http = new HttpMetrics();
+    http = new HttpMetrics();
     http.bindTo(registry);
     Router router = Router.router(vertx);
     router.route().handler(http.recorder());
@@ -63,6 +64,25 @@ class HttpMetricsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> requests.count() == 3.0);
     assertThat(duration.count()).isEqualTo(3);
     assertThat(registry.find(REQUESTS).counters()).as("meters looked up again").isEmpty();
+  }
+
+  @Test
+  void forgottenMetersAreResolvedAgainIntoTheSameSeries() {
+    assertThat(get(HttpMethod.GET, "/rtc/first")).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> registry.find(REQUESTS).counter() != null
+        && registry.find(REQUESTS).counter().count() == 1.0);
+    Counter first = registry.get(REQUESTS).tags("route", "/rtc/:channel", "method", "GET", "code", "200").counter();
+    registry.remove(first);
+
+    http.forgetResolvedMeters();
+    assertThat(get(HttpMethod.GET, "/rtc/second")).isEqualTo(200);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> registry.find(REQUESTS).counter() != null);
+    Counter resolvedAgain = registry.get(REQUESTS).tags("route", "/rtc/:channel", "method", "GET", "code", "200")
+        .counter();
+    assertThat(resolvedAgain).as("looked up in the registry again").isNotSameAs(first);
+    assertThat(resolvedAgain.count()).isEqualTo(1.0);
+    assertThat(first.count()).as("the forgotten meter no longer recorded into").isEqualTo(1.0);
   }
 
   @Test
