@@ -72,7 +72,8 @@ public final class HttpMetrics implements MeterBinder {
   /**
    * Forgets which meters each route already resolved; the next answers resolve them again, into the same series.
    * The warm-up calls it before its last part, so that resolving a meter, which the first user requests do, is
-   * compiled code by then instead of a path the JIT left out and must recompile after ready.
+   * compiled code by then instead of a path the JIT left out and must recompile after ready. Call it while no
+   * request is in flight: the event loops own these arrays, and a meter resolved meanwhile is only resolved again.
    */
   public void forgetResolvedMeters() {
     routes.forEach(RouteMeters::forget);
