@@ -53,10 +53,14 @@ class WarmUpTest {
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(VerifiedToken.verify(response.bodyAsJsonObject().getString("rtcToken")).rtc().channelName)
           .isEqualTo("stage");
-      PrometheusText after = new PrometheusText(server.management("/metrics").bodyAsString());
+      // The HTTP meters record as the answer ends, which may come just after the client has read it.
+      String requestsSeries = "token_server_http_requests_total{code=\"200\",method=\"GET\","
+          + "route=\"/rtc/:channel/:role/:tokentype/:uid\"}";
+      PrometheusText after = Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> new PrometheusText(server.management("/metrics").bodyAsString()),
+              scrape -> scrape.value(requestsSeries) != null);
       assertThat(after.value("token_server_tokens_issued_total{kind=\"rtc\",project=\"default\"}")).isEqualTo(1.0);
-      assertThat(after.value("token_server_http_requests_total{code=\"200\",method=\"GET\","
-          + "route=\"/rtc/:channel/:role/:tokentype/:uid\"}")).isEqualTo(1.0);
+      assertThat(after.value(requestsSeries)).isEqualTo(1.0);
     }
   }
 

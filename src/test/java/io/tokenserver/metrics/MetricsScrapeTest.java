@@ -5,9 +5,13 @@ import io.tokenserver.support.PrometheusText;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,6 +21,9 @@ class MetricsScrapeTest {
   private static final String SECRET_CHANNEL = "secret-channel-xyz";
   private static final String SECRET_UID = "918273645";
   private static final String RTC_ROUTE = "route=\"/rtc/:channel/:role/:tokentype/:uid\"";
+
+  /** The requests {@link #runKnownMix} sends. */
+  private static final int REQUESTS_SENT = 13;
 
   private static RunningServer server;
   private static String exposition;
@@ -40,11 +47,20 @@ class MetricsScrapeTest {
     assertThat(server.post("/getToken", "not json").statusCode()).isEqualTo(400);
     assertThat(server.get("/no/such/" + SECRET_CHANNEL).statusCode()).isEqualTo(404);
 
-    HttpResponse<Buffer> scrape = server.management("/metrics");
+    // The HTTP meters record as each answer ends, which may come just after the client has read it.
+    HttpResponse<Buffer> scrape = Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> server.management("/metrics"), answer -> answer.statusCode() != 200
+            || requestsCounted(new PrometheusText(answer.bodyAsString())) == REQUESTS_SENT);
     assertThat(scrape.statusCode()).isEqualTo(200);
     assertThat(scrape.getHeader("Content-Type")).startsWith("text/plain");
     exposition = scrape.bodyAsString();
     metrics = new PrometheusText(exposition);
+  }
+
+  private static double requestsCounted(PrometheusText scrape) {
+    return scrape.samples().entrySet().stream()
+        .filter(sample -> sample.getKey().startsWith("token_server_http_requests_total{"))
+        .mapToDouble(Map.Entry::getValue).sum();
   }
 
   @AfterAll
