@@ -6,6 +6,7 @@ import io.tokenserver.config.ServerConfig;
 import io.tokenserver.credentials.Projects;
 import io.tokenserver.http.InspectHandler;
 import io.tokenserver.inspect.TokenInspector;
+import io.tokenserver.token.AccessToken2Minter;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,10 @@ public final class Main {
     if (config.demo()) {
       LOG.warn("DEMO MODE: random credentials (APP_ID={}); Agora will REJECT these tokens. "
           + "Set APP_ID and APP_CERTIFICATE for real ones.", config.appId());
+    }
+    if (!AccessToken2Minter.compressesWithoutZlib()) {
+      LOG.warn("this JVM's zlib compresses tokens differently from the zlib the fast token compressor follows; "
+          + "tokens are compressed by java.util.zip.Deflater instead, at about 5 µs more per token");
     }
     LOG.info("agora token server ready in {} ms: port={} managementPort={} eventLoops={} signingPoolSize={} "
             + "signingMaxPending={} transport={} {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),

@@ -10,13 +10,13 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
-import java.util.zip.Deflater;
 
 /**
  * Mints AccessToken2 ({@code 007…}) tokens with the bytes that {@code io.agora.media.AccessToken2#build} produces
- * for the same issue time and salt, at a fraction of its cost: the {@link Mac}, {@link Deflater},
- * {@link SecureRandom} and buffers the library creates for every token are kept per thread, and the
- * certificate's HMAC for the current second is computed once per second instead of once per token.
+ * for the same issue time and salt, at a fraction of its cost: the {@link Mac}, compressor,
+ * {@link SecureRandom} and buffers the library creates for every token are kept per thread, the
+ * certificate's HMAC for the current second is computed once per second instead of once per token, and
+ * {@link TokenDeflater} gives zlib's bytes without zlib's discarded work.
  *
  * <p>Text is encoded as UTF-8; the library uses the platform charset, which on Java 17 under a POSIX locale
  * turns non-ASCII RTM and Chat user ids into {@code ?}.
@@ -59,6 +59,14 @@ public final class AccessToken2Minter implements TokenMinter {
     this.credentials = credentials;
     this.clock = clock;
     this.fixedSalt = salt;
+  }
+
+  /**
+   * Whether this JVM's zlib agrees with {@link TokenDeflater}, so that tokens skip zlib's discarded work; when
+   * it does not (another zlib build), every token goes through {@link java.util.zip.Deflater}, still correct.
+   */
+  public static boolean compressesWithoutZlib() {
+    return TokenDeflater.fastPathAvailable();
   }
 
   @Override
@@ -109,11 +117,10 @@ public final class AccessToken2Minter implements TokenMinter {
   /** One thread's reusable signing state; never shared between threads. */
   private static final class Scratch {
     final Mac mac;
-    final Deflater deflater = new Deflater();
+    final TokenDeflater deflater = new TokenDeflater();
     final SecureRandom random = new SecureRandom();
     final byte[] intKey = new byte[4];
     byte[] content = new byte[1024];
-    byte[] compressed = new byte[1024];
     int position;
     int issueTs;
     int salt;
@@ -190,7 +197,7 @@ public final class AccessToken2Minter implements TokenMinter {
       }
       content[0] = (byte) SIGNATURE_BYTES;
       content[1] = 0;
-      return encode(deflate());
+      return encode(deflater.deflate(content, position));
     }
 
     /** HMAC(salt, HMAC(issueTs, certificate)), as AccessToken2#getSign. */
@@ -204,26 +211,12 @@ public final class AccessToken2Minter implements TokenMinter {
       return mac.doFinal(certificateHmac);
     }
 
-    private int deflate() {
-      deflater.reset();
-      deflater.setInput(content, 0, position);
-      deflater.finish();
-      int length = 0;
-      while (!deflater.finished()) {
-        if (length == compressed.length) {
-          compressed = Arrays.copyOf(compressed, compressed.length * 2);
-        }
-        length += deflater.deflate(compressed, length, compressed.length - length);
-      }
-      return length;
-    }
-
     /**
      * "007" + standard base64 with padding (what commons-codec's encodeBase64 gives); java.util.Base64 is
      * faster than a hand-written loop here (Base64EncodingBenchmark).
      */
     private String encode(int length) {
-      ByteBuffer encoded = Base64.getEncoder().encode(ByteBuffer.wrap(compressed, 0, length));
+      ByteBuffer encoded = Base64.getEncoder().encode(ByteBuffer.wrap(deflater.output(), 0, length));
       byte[] out = new byte[3 + encoded.remaining()];
       out[0] = '0';
       out[1] = '0';
