@@ -23,6 +23,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -56,14 +58,17 @@ final class WarmUp extends VerticleBase {
   private static final LoopbackLoad.Pacing PACING = new LoopbackLoad.Pacing(TimeUnit.MILLISECONDS.toNanos(50), 50);
   /**
    * A round of requests: every token route, but mostly /rtc, as in most deployments. The JIT compiles what runs
-   * often; a warm-up spread evenly over every route and refusal left /rtc half compiled when it ended.
+   * often; a warm-up spread evenly over every route and refusal left /rtc half compiled when it ended. Two in a
+   * row have UUID names (%2$s, %3$s), whose tokens the token compressor leaves to zlib: users' tokens of both
+   * kinds then run compiled code from the first (docs/benchmarks.md).
    */
   private static final List<String> PATHS = List.of(
       "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/warm-up-%d/subscriber/uid/%1$d", "/rtc/warm-up/publisher/uid/%d",
       "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/warm-up-%d/audience/uid/%1$d", "/rtc/warm-up/publisher/uid/%d",
       "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/warm-up-%d/subscriber/uid/%1$d", "/rtm/user-%d",
       "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/warm-up/audience/userAccount/user-%d", "/rte/warm-up/publisher/uid/%d",
-      "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/warm-up-%d/subscriber/uid/%1$d", "/chat/account/user-%d", "POST");
+      "/rtc/warm-up-%d/publisher/uid/%1$d", "/rtc/%2$s/publisher/userAccount/%3$s",
+      "/rtc/%3$s/subscriber/userAccount/%2$s", "/rtc/warm-up-%d/subscriber/uid/%1$d", "/chat/account/user-%d", "POST");
 
   /**
    * The last part of the warm-up, after the start-up's one-time steps ({@link #run}), at most a quarter of
@@ -202,16 +207,19 @@ final class WarmUp extends VerticleBase {
     String host = "Host: " + loopbackOr(config.host()) + ":" + port + "\r\n"
         + "X-API-Key: " + apiKey + "\r\n";
     List<byte[]> requests = new ArrayList<>();
+    Random names = new Random(DISTINCT_REQUESTS);
     for (int sequence = 0; sequence < DISTINCT_REQUESTS; sequence++) {
-      String path = PATHS.get(sequence % PATHS.size());
+      String pathFormat = PATHS.get(sequence % PATHS.size());
       long uid = 100_000 + sequence;
       String request;
-      if (path.equals("POST")) {
+      if (pathFormat.equals("POST")) {
         String body = "{\"tokenType\":\"rtc\",\"channel\":\"warm-up\",\"role\":\"publisher\",\"uid\":" + uid + "}";
         request = "POST /getToken HTTP/1.1\r\n" + host + "Content-Type: application/json\r\nContent-Length: "
             + body.length() + "\r\n\r\n" + body;
       } else {
-        request = "GET " + String.format(path, uid) + " HTTP/1.1\r\n" + host + "\r\n";
+        String path = String.format(pathFormat, uid, new UUID(names.nextLong(), names.nextLong()),
+            new UUID(names.nextLong(), names.nextLong()));
+        request = "GET " + path + " HTTP/1.1\r\n" + host + "\r\n";
       }
       requests.add(request.getBytes(StandardCharsets.UTF_8));
     }

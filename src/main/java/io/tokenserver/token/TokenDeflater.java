@@ -10,19 +10,20 @@ import java.util.zip.Deflater;
  *
  * <p>For a token-sized input zlib spends most of its time on work whose result it throws away: clearing its
  * 64 KiB hash table on every reset, and building dynamic Huffman trees only to find the block smaller with the
- * fixed codes, which it is for every token. This class runs zlib's own match finder ({@code deflate_slow} and
- * {@code longest_match} of deflate.c at level 6, its hash table invalidated by a generation number instead of
- * cleared), then proves from the symbol counts alone that zlib would pick the fixed-code block: a lower bound
- * of the dynamic block's size (the symbols' optimal Huffman cost, plus the least its code lengths can take to
- * send) that is no smaller than the fixed-code block. Where the proof holds it writes that block itself;
- * otherwise, for input over {@link #MAX_INPUT} bytes, and on a JVM whose zlib answers a self-check differently,
- * the input goes to a {@link Deflater}.
+ * fixed codes, which it is for most tokens. This class runs zlib's own match finder ({@code deflate_slow} and
+ * {@code longest_match} of deflate.c at level 6, clearing only the hash table entries an input set), then
+ * proves from the symbol counts alone that zlib would pick the fixed-code block: a lower bound of the dynamic
+ * block's size (the symbols' optimal Huffman cost, plus the least its code lengths can take to send) that is
+ * no smaller than the fixed-code block. Where the proof holds it writes that block itself. Otherwise, for
+ * input over {@link #MAX_INPUT} bytes, and on a JVM whose zlib answers a self-check differently, the input
+ * goes to a {@link Deflater}; after two inputs in a row it could not prove, the fast path is tried on one
+ * input in 16 only.
  *
  * <p>Not thread-safe: one instance per thread.
  */
 final class TokenDeflater {
 
-  /** Inputs the fast path takes: one block, no window sliding, and positions that fit in 16 bits. */
+  /** Inputs the fast path takes: within one block and one window, so no block splits and no sliding. */
   static final int MAX_INPUT = 4096;
 
   // deflate.c, level 6: good_length, max_lazy, nice_length, max_chain.
@@ -112,15 +113,26 @@ final class TokenDeflater {
   /** Whether this JVM's zlib gives the bytes this class writes; checked once, on token-shaped samples. */
   private static final boolean PLATFORM_AGREES = platformAgrees();
 
+  /** Inputs in a row the fast path could not prove, after which it tries one input in {@link #RETRY_EVERY}. */
+  private static final int UNPROVEN_IN_A_ROW = 2;
+  private static final int RETRY_EVERY = 16;
+
   private final Deflater deflater = new Deflater();
   private final boolean fastPath;
+  /**
+   * A deployment's tokens mostly share one shape, so the last outcomes predict the next: tokens with long
+   * names (UUIDs, say) come out with fixed and dynamic blocks within a byte of each other, which only zlib's
+   * own trees decide, and trying the fast path first would only add its cost.
+   */
+  private int unprovenInARow;
+  private int skipped;
 
-  // Match finder. head[] entries carry the generation that wrote them in their upper 16 bits: an entry of an
-  // earlier input reads as empty, so nothing is cleared between inputs.
+  // Match finder. After each input, only the head[] entries it set are cleared, not the whole table.
   private final byte[] window = new byte[MAX_INPUT + MAX_MATCH + 1];
   private final int[] head = new int[HASH_MASK + 1];
   private final int[] prev = new int[MAX_INPUT];
-  private int generation;
+  private final int[] headsSet = new int[MAX_INPUT];
+  private int headCount;
   private int insertHash;
   private int strStart;
   private int lookahead;
@@ -144,20 +156,23 @@ final class TokenDeflater {
   private final int[] freqCount = new int[64];
   private final long[] merged = new long[L_CODES];
 
-  private byte[] output = new byte[1024];
+  // A fixed-code block is written only when it is shorter than the stored block (input + 4 bytes).
+  private byte[] output = new byte[2 + MAX_INPUT + 4 + 4];
   private int outputLength;
   private long bitBuffer;
   private int bitCount;
 
-  /** Counts of inputs compressed by the fast path and by the {@link Deflater}, for tests and benchmarks. */
+  /** Inputs compressed by the fast path, by the {@link Deflater}, and tried first without proof; for tests. */
   long fastCount;
   long deflaterCount;
+  long unprovenCount;
 
   TokenDeflater() {
     this(PLATFORM_AGREES);
   }
 
-  private TokenDeflater(boolean fastPath) {
+  /** With the fast path on or off whatever the self-check found; for tests. */
+  TokenDeflater(boolean fastPath) {
     this.fastPath = fastPath;
   }
 
@@ -168,12 +183,15 @@ final class TokenDeflater {
 
   /** Compresses {@code input[0, length)}; the result is {@link #output()}{@code [0, returned length)}. */
   int deflate(byte[] input, int length) {
-    if (fastPath && length <= MAX_INPUT) {
+    if (fastPath && length <= MAX_INPUT && (unprovenInARow < UNPROVEN_IN_A_ROW || ++skipped % RETRY_EVERY == 0)) {
       int written = deflateFixed(input, length);
       if (written > 0) {
+        unprovenInARow = 0;
         fastCount++;
         return written;
       }
+      unprovenInARow++;
+      unprovenCount++;
     }
     deflaterCount++;
     return deflateWithZlib(input, length);
@@ -204,18 +222,10 @@ final class TokenDeflater {
     // zlib compares up to MAX_MATCH bytes past the end and then caps the match at what is left; zeros there
     // give the same choices (see longestMatch).
     Arrays.fill(window, length, length + MAX_MATCH + 1, (byte) 0);
-    if (++generation == 1 << 16) {
-      Arrays.fill(head, 0);
-      generation = 1;
-    }
     findMatches(length);
     long fixedBytes = (fixedBits + 3 + 7) >>> 3;
     if (fixedBytes > (leastDynamicBits() + 3 + 7) >>> 3 || length + 4 <= fixedBytes) {
       return 0; // zlib might send dynamic trees or a stored block: let it decide
-    }
-    int needed = 2 + (int) fixedBytes + 4;
-    if (output.length < needed) {
-      output = new byte[needed];
     }
     outputLength = 0;
     bitBuffer = 0;
@@ -285,14 +295,18 @@ final class TokenDeflater {
     if (matchAvailable) {
       tallyLiteral(window[strStart - 1] & 0xFF);
     }
+    for (int i = 0; i < headCount; i++) {
+      head[headsSet[i]] = 0;
+    }
+    headCount = 0;
   }
 
   private int insertString(int position) {
     insertHash = ((insertHash << HASH_SHIFT) ^ (window[position + MIN_MATCH - 1] & 0xFF)) & HASH_MASK;
-    int entry = head[insertHash];
-    int previous = entry >>> 16 == generation ? entry & 0xFFFF : 0;
+    int previous = head[insertHash];
     prev[position] = previous;
-    head[insertHash] = generation << 16 | position;
+    head[insertHash] = position;
+    headsSet[headCount++] = insertHash;
     return previous;
   }
 
