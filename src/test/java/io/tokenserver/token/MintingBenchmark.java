@@ -31,6 +31,15 @@ public class MintingBenchmark {
   @Param({"agoraBuilders", "AccessToken2Minter"})
   public String minter;
 
+  private static final String[] UUIDS = new String[1024];
+
+  static {
+    java.util.Random random = new java.util.Random(1);
+    for (int i = 0; i < UUIDS.length; i++) {
+      UUIDS[i] = new java.util.UUID(random.nextLong(), random.nextLong()).toString();
+    }
+  }
+
   private TokenMinter tokens;
   private int uid = 100_000;
 
@@ -47,6 +56,14 @@ public class MintingBenchmark {
   @Benchmark
   public String rtcAccount() {
     return tokens.rtc(new RtcTokenRequest("stage", RtcTokenRequest.Role.PUBLISHER, new RtcUser.Account("user-" + ++uid), EXPIRE));
+  }
+
+  /** UUID channel and account: tokens the minter's compressor leaves to zlib (TokenDeflater). */
+  @Benchmark
+  public String rtcUuidNames() {
+    String channel = UUIDS[++uid & (UUIDS.length - 1)];
+    return tokens.rtc(new RtcTokenRequest(channel, RtcTokenRequest.Role.PUBLISHER,
+        new RtcUser.Account(UUIDS[(uid * 31) & (UUIDS.length - 1)]), EXPIRE));
   }
 
   @Benchmark
