@@ -16,8 +16,8 @@ import java.util.zip.Deflater;
  * block's size (the symbols' optimal Huffman cost, plus the least its code lengths can take to send) that is
  * no smaller than the fixed-code block. Where the proof holds it writes that block itself. Otherwise, for
  * input over {@link #MAX_INPUT} bytes, and on a JVM whose zlib answers a self-check differently, the input
- * goes to a {@link Deflater}; after two inputs in a row it could not prove, the fast path is tried on one
- * input in 16 only.
+ * goes to a {@link Deflater}; after two inputs of one length in a row it could not prove, the fast path is
+ * tried on one input of that length in 16 only.
  *
  * <p>Not thread-safe: one instance per thread.
  */
@@ -113,19 +113,22 @@ final class TokenDeflater {
   /** Whether this JVM's zlib gives the bytes this class writes; checked once, on token-shaped samples. */
   private static final boolean PLATFORM_AGREES = platformAgrees();
 
-  /** Inputs in a row the fast path could not prove, after which it tries one input in {@link #RETRY_EVERY}. */
+  /**
+   * Inputs of one length in a row the fast path could not prove, after which it tries one input of that length
+   * in {@link #RETRY_EVERY} (a power of two).
+   */
   private static final int UNPROVEN_IN_A_ROW = 2;
   private static final int RETRY_EVERY = 16;
 
   private final Deflater deflater = new Deflater();
   private final boolean fastPath;
   /**
-   * A deployment's tokens mostly share one shape, so the last outcomes predict the next: tokens with long
-   * names (UUIDs, say) come out with fixed and dynamic blocks within a byte of each other, which only zlib's
-   * own trees decide, and trying the fast path first would only add its cost.
+   * Per input length, as tokens of one kind with names of one length (UUIDs, say) have one length: such tokens
+   * come out with fixed and dynamic blocks within a byte of each other, which only zlib's own trees decide, and
+   * trying the fast path first would only add its cost.
    */
-  private int unprovenInARow;
-  private int skipped;
+  private final byte[] unprovenInARow = new byte[MAX_INPUT + 1];
+  private final byte[] skipped = new byte[MAX_INPUT + 1];
 
   // Match finder. After each input, only the head[] entries it set are cleared, not the whole table.
   private final byte[] window = new byte[MAX_INPUT + MAX_MATCH + 1];
@@ -183,18 +186,25 @@ final class TokenDeflater {
 
   /** Compresses {@code input[0, length)}; the result is {@link #output()}{@code [0, returned length)}. */
   int deflate(byte[] input, int length) {
-    if (fastPath && length <= MAX_INPUT && (unprovenInARow < UNPROVEN_IN_A_ROW || ++skipped % RETRY_EVERY == 0)) {
+    if (fastPath && length <= MAX_INPUT && worthTrying(length)) {
       int written = deflateFixed(input, length);
       if (written > 0) {
-        unprovenInARow = 0;
+        unprovenInARow[length] = 0;
         fastCount++;
         return written;
       }
-      unprovenInARow++;
+      if (unprovenInARow[length] < UNPROVEN_IN_A_ROW) {
+        unprovenInARow[length]++;
+      }
       unprovenCount++;
     }
     deflaterCount++;
     return deflateWithZlib(input, length);
+  }
+
+  private boolean worthTrying(int length) {
+    // The byte counter wraps; its low bits still count to RETRY_EVERY.
+    return unprovenInARow[length] < UNPROVEN_IN_A_ROW || (++skipped[length] & (RETRY_EVERY - 1)) == 0;
   }
 
   /** The buffer {@link #deflate} wrote into; valid until the next call. */
