@@ -421,7 +421,8 @@ final class TokenDeflater {
    * as zlib's dummy code gives.
    */
   private long optimalCost(int[] freq, UsedCodes used) {
-    // The counts in ascending order: counted by value (they are small), larger ones sorted apart.
+    // The counts in ascending order: counted by value (they are small), larger ones sorted apart. zlib's
+    // dummy codes have a count of 0 here and are left out: huffmanCost gives one code its one bit.
     Arrays.fill(freqCount, 0);
     int large = used.real;
     long[] bits = used.bits;
