@@ -153,8 +153,8 @@ final class TokenDeflater {
   private long extraBits;
   private final UsedCodes literalCodes = new UsedCodes(L_CODES);
   private final UsedCodes distanceCodes = new UsedCodes(D_CODES);
-  private final long[] runs = new long[5];
-  private final int[] runSymbols = new int[4];
+  /** Code-length symbols of the dynamic header: see {@link UsedCodes#countRuns}; the first four are counts. */
+  private final int[] runs = new int[5];
   private final int[] sortedFreq = new int[L_CODES];
   private final int[] freqCount = new int[64];
   private final long[] merged = new long[L_CODES];
@@ -403,10 +403,7 @@ final class TokenDeflater {
     Arrays.fill(runs, 0);
     literalCodes.countRuns(runs);
     distanceCodes.countRuns(runs);
-    for (int i = 0; i < runSymbols.length; i++) {
-      runSymbols[i] = (int) runs[i];
-    }
-    bits += optimalCost(runSymbols) + 3 * runs[1] + 7 * runs[2] + runs[4];
+    bits += optimalCost(runs, 4) + 3L * runs[1] + 7L * runs[2] + runs[4];
     int lastRank = Math.max(3, Math.max(SEND_RANK_OF_LENGTH[Math.min(8, log2(literalCodes.codes))],
         SEND_RANK_OF_LENGTH[Math.min(8, log2(distanceCodes.codes))]));
     return bits + 5 + 5 + 4 + 3L * (lastRank + 1);
@@ -446,11 +443,11 @@ final class TokenDeflater {
     return huffmanCost(sortedFreq, used.real);
   }
 
-  private long optimalCost(int[] counts) {
+  private long optimalCost(int[] counts, int symbols) {
     int count = 0;
-    for (int c : counts) {
-      if (c != 0) {
-        sortedFreq[count++] = c;
+    for (int i = 0; i < symbols; i++) {
+      if (counts[i] != 0) {
+        sortedFreq[count++] = counts[i];
       }
     }
     Arrays.sort(sortedFreq, 0, count);
@@ -513,7 +510,7 @@ final class TokenDeflater {
      * [1] REPZ_3_10 and [2] REPZ_11_138 symbols, [3] the fewest symbols the non-zero lengths can take, [4] the
      * fewest extra bits of REP_3_6 symbols beyond that (see leastDynamicBits).
      */
-    void countRuns(long[] runs) {
+    void countRuns(int[] runs) {
       int end = maxCode + 1;
       int n = 0;
       while (n < end) {
